@@ -1,0 +1,22 @@
+//! trailwatch: the Amazon CloudWatch Logs filter-pattern engine, offline and exact.
+//!
+//! The library is a pipeline of layers, each with one job:
+//!
+//! * [`pattern`]: pattern text -> [`pattern::Pattern`], validated as AWS validates it, with
+//!   errors that point at the fault;
+//! * [`matcher`]: pattern -> [`matcher::Matcher`], which decides whether an event matches
+//!   and what it extracts;
+//! * [`source`]: files and standard input -> log events, with every record accounted for;
+//! * [`test_metric_filter`]: the `TestMetricFilter` API (request in, AWS's answer out).
+//!
+//! ```
+//! let pattern = trailwatch::pattern::parse(r#"{ $.eventName = ConsoleLogin && $.errorMessage = "Failed authentication" }"#).unwrap();
+//! let matcher = trailwatch::matcher::compile(&pattern).unwrap();
+//! assert!(matcher.is_match(r#"{"eventName":"ConsoleLogin","errorMessage":"Failed authentication"}"#));
+//! ```
+
+pub mod explain;
+pub mod matcher;
+pub mod pattern;
+pub mod source;
+pub mod test_metric_filter;

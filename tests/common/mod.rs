@@ -1,0 +1,84 @@
+//! Loading the recorded AWS cases, keeping the order of `extractedValues` as recorded.
+
+#![allow(dead_code)]
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+pub fn testdata(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(path)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Recording {
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub request: Request,
+    pub response: Option<Response>,
+    pub error: Option<ErrorAnswer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub filter_pattern: String,
+    pub log_event_messages: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Response {
+    pub matches: Vec<Match>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Match {
+    pub event_number: u64,
+    pub event_message: String,
+    pub extracted_values: OrderedMap,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorAnswer {
+    pub code: String,
+    pub message: String,
+}
+
+/// A JSON object's string entries in the order they were written.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct OrderedMap(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for OrderedMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = OrderedMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedMap, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+pub fn load_recording() -> Recording {
+    let text = std::fs::read_to_string(testdata("aws/filter-pattern-aws.json"))
+        .expect("recording present");
+    serde_json::from_str(&text).expect("recording parses")
+}
