@@ -4,8 +4,7 @@ use std::fmt::{self, Display, Formatter};
 
 use crate::matcher::value::Glob;
 use crate::pattern::{
-    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Selector, Step, TermRole,
-    Value,
+    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Selector, Step, TermRole, Value,
 };
 
 /// The explanation of one pattern: its kind, normalised text and conditions as a tree.
@@ -19,15 +18,7 @@ pub struct Explanation {
 impl Display for Explanation {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         writeln!(f, "kind:        {}", self.kind)?;
-        writeln!(
-            f,
-            "normalised:  {}",
-            if self.normalised.is_empty() {
-                "(empty)"
-            } else {
-                &self.normalised
-            }
-        )?;
+        writeln!(f, "normalised:  {}", if self.normalised.is_empty() { "(empty)" } else { &self.normalised })?;
         writeln!(f, "meaning:")?;
         for (depth, line) in &self.lines {
             writeln!(f, "{:indent$}{line}", "", indent = 2 + depth * 2)?;
@@ -39,19 +30,10 @@ impl Display for Explanation {
 pub fn explain(pattern: &Pattern) -> Explanation {
     let mut lines = Vec::new();
     match pattern {
-        Pattern::MatchAll => lines.push((
-            0,
-            "every event matches (the pattern is empty or blank)".to_string(),
-        )),
+        Pattern::MatchAll => lines.push((0, "every event matches (the pattern is empty or blank)".to_string())),
         Pattern::Terms(terms) => explain_terms(terms, &mut lines),
         Pattern::Regex(literal) => {
-            lines.push((
-                0,
-                format!(
-                    "the message contains a match of the regular expression %{}%",
-                    literal.source
-                ),
-            ));
+            lines.push((0, format!("the message contains a match of the regular expression %{}%", literal.source)));
             lines.push((
                 1,
                 format!(
@@ -61,19 +43,12 @@ pub fn explain(pattern: &Pattern) -> Explanation {
             ));
         }
         Pattern::Json(expr) => {
-            lines.push((
-                0,
-                "the message is a JSON object (anything else never matches) and".to_string(),
-            ));
+            lines.push((0, "the message is a JSON object (anything else never matches) and".to_string()));
             explain_json(expr, 1, &mut lines);
         }
         Pattern::Spaced(fields) => explain_fields(fields, &mut lines),
     }
-    Explanation {
-        kind: pattern.kind_name(),
-        normalised: pattern.to_string(),
-        lines,
-    }
+    Explanation { kind: pattern.kind_name(), normalised: pattern.to_string(), lines }
 }
 
 fn translated(source: &str) -> String {
@@ -84,39 +59,26 @@ fn explain_terms(terms: &[crate::pattern::Term], lines: &mut Vec<(usize, String)
     let has_plain = terms.iter().any(|t| t.role != TermRole::Optional);
     let describe = |t: &crate::pattern::Term| {
         if t.text.chars().all(char::is_whitespace) {
-            format!(
-                "{:?} (a quoted blank, which AWS treats as always present)",
-                t.text
-            )
+            format!("{:?} (a quoted blank, which AWS treats as always present)", t.text)
         } else {
             format!("{:?}", t.text)
         }
     };
-    lines.push((
-        0,
-        "case-sensitive substring search in the raw message; every line below must hold:"
-            .to_string(),
-    ));
+    lines.push((0, "case-sensitive substring search in the raw message; every line below must hold:".to_string()));
     for term in terms {
         match term.role {
             TermRole::Required => lines.push((1, format!("contains {}", describe(term)))),
             TermRole::Excluded => lines.push((1, format!("does not contain {}", describe(term)))),
             TermRole::Optional if has_plain => lines.push((
                 1,
-                format!(
-                    "(ignored) ?{}: AWS ignores `?` terms when plain or `-` terms are present",
-                    describe(term)
-                ),
+                format!("(ignored) ?{}: AWS ignores `?` terms when plain or `-` terms are present", describe(term)),
             )),
             TermRole::Optional => {}
         }
     }
     if !has_plain {
         let options: Vec<String> = terms.iter().map(describe).collect();
-        lines.push((
-            1,
-            format!("contains at least one of {}", options.join(", ")),
-        ));
+        lines.push((1, format!("contains at least one of {}", options.join(", "))));
     }
 }
 
@@ -132,10 +94,7 @@ fn explain_json(expr: &JsonExpr, depth: usize, lines: &mut Vec<(usize, String)>)
         }
         JsonExpr::Condition(condition) => {
             lines.push((depth, condition.to_string()));
-            lines.push((
-                depth + 1,
-                describe_condition(&condition.selector, &condition.test),
-            ));
+            lines.push((depth + 1, describe_condition(&condition.selector, &condition.test)));
         }
     }
 }
@@ -143,11 +102,7 @@ fn explain_json(expr: &JsonExpr, depth: usize, lines: &mut Vec<(usize, String)>)
 fn describe_selector(selector: &Selector) -> String {
     let mut path = String::from("the value at ");
     path.push_str(&selector.to_string());
-    if selector
-        .steps
-        .iter()
-        .any(|s| matches!(s, Step::AnyElement | Step::AnyMember))
-    {
+    if selector.steps.iter().any(|s| matches!(s, Step::AnyElement | Step::AnyMember)) {
         path.push_str(" (each element/member the wildcard reaches)");
     }
     path
@@ -162,14 +117,14 @@ fn describe_condition(selector: &Selector, test: &JsonTest) -> String {
         JsonTest::IsTrue => format!("true when {subject} is the JSON boolean true"),
         JsonTest::IsFalse => format!("true when {subject} is the JSON boolean false"),
         JsonTest::Compare(CompareOp::Ne, value) if wildcard => {
-            format!(
-                "true when the selector reaches something and none of it {}",
-                describe_value(CompareOp::Eq, value)
-            )
+            format!("true when the selector reaches something and none of it {}", describe_value(CompareOp::Eq, value))
         }
         JsonTest::Compare(op, value) => {
             let quantifier = if wildcard { "any of " } else { "" };
-            format!("true when {quantifier}{subject} {} (missing fields, null, booleans, objects and arrays never compare)", describe_value(*op, value))
+            format!(
+                "true when {quantifier}{subject} {} (missing fields, null, booleans, objects and arrays never compare)",
+                describe_value(*op, value)
+            )
         }
     }
 }
@@ -179,58 +134,48 @@ fn describe_value(op: CompareOp, value: &Value) -> String {
     let not = if negate { "not " } else { "" };
     match value {
         Value::Number(n) if op.is_ordering() => format!("is a number {op} {n} (exact decimal comparison)"),
-        Value::Number(n) => format!(
-            "is {not}a number equal to {n} (exact decimal comparison) or {not}a string spelled exactly {n:?}"
-        ),
+        Value::Number(n) => {
+            format!("is {not}a number equal to {n} (exact decimal comparison) or {not}a string spelled exactly {n:?}")
+        }
         Value::Text { text, .. } => {
             let glob = Glob::new(text);
-            format!("is a string or number whose text {}{}", if negate { "does not satisfy: " } else { "" }, glob.describe())
+            format!(
+                "is a string or number whose text {}{}",
+                if negate { "does not satisfy: " } else { "" },
+                glob.describe()
+            )
         }
-        Value::Regex(literal) => format!("is a string or number whose text {}contains a match of %{}%", if negate { "does not " } else { "" }, literal.source),
+        Value::Regex(literal) => format!(
+            "is a string or number whose text {}contains a match of %{}%",
+            if negate { "does not " } else { "" },
+            literal.source
+        ),
     }
 }
 
 fn explain_fields(fields: &[Field], lines: &mut Vec<(usize, String)>) {
     if fields.is_empty() {
-        lines.push((
-            0,
-            "every event matches; each whitespace-separated field is extracted as $1, $2, ..."
-                .to_string(),
-        ));
+        lines.push((0, "every event matches; each whitespace-separated field is extracted as $1, $2, ...".to_string()));
         return;
     }
     let has_ellipsis = fields.iter().any(|f| matches!(f, Field::Ellipsis(_)));
     let fixed = fields.len() - usize::from(has_ellipsis);
-    lines.push((0, format!(
+    lines.push((
+        0,
+        format!(
         "the message splits into at least {fixed} whitespace-separated fields (\"...\" and [...] are one field each){}",
         if has_ellipsis { "" } else { "; the last pattern field takes the rest of the line" }
-    )));
+    ),
+    ));
     for (i, field) in fields.iter().enumerate() {
         match field {
-            Field::Ellipsis(_) => lines.push((
-                1,
-                "...: any number of fields, extracted as $<position>".to_string(),
-            )),
-            Field::Unnamed(_) => lines.push((
-                1,
-                format!("field {}: unnamed, extracted as $<position>", i + 1),
-            )),
-            Field::Named {
-                name,
-                condition: None,
-                ..
-            } => lines.push((1, format!("${name}: any value"))),
-            Field::Named {
-                name,
-                condition: Some(condition),
-                ..
-            } => {
+            Field::Ellipsis(_) => lines.push((1, "...: any number of fields, extracted as $<position>".to_string())),
+            Field::Unnamed(_) => lines.push((1, format!("field {}: unnamed, extracted as $<position>", i + 1))),
+            Field::Named { name, condition: None, .. } => lines.push((1, format!("${name}: any value"))),
+            Field::Named { name, condition: Some(condition), .. } => {
                 lines.push((
                     1,
-                    format!(
-                        "${name}: must satisfy {}",
-                        crate::pattern::field_condition_text(name, condition)
-                    ),
+                    format!("${name}: must satisfy {}", crate::pattern::field_condition_text(name, condition)),
                 ));
                 explain_field_expr(condition, 2, lines);
             }
@@ -242,15 +187,11 @@ fn explain_field_expr(expr: &FieldExpr, depth: usize, lines: &mut Vec<(usize, St
     match expr {
         FieldExpr::Or(items) => {
             lines.push((depth, "ANY of:".to_string()));
-            items
-                .iter()
-                .for_each(|e| explain_field_expr(e, depth + 1, lines));
+            items.iter().for_each(|e| explain_field_expr(e, depth + 1, lines));
         }
         FieldExpr::And(items) => {
             lines.push((depth, "ALL of:".to_string()));
-            items
-                .iter()
-                .for_each(|e| explain_field_expr(e, depth + 1, lines));
+            items.iter().for_each(|e| explain_field_expr(e, depth + 1, lines));
         }
         FieldExpr::Compare(op, Value::Number(n)) => lines.push((
             depth,
@@ -265,10 +206,7 @@ fn explain_field_expr(expr: &FieldExpr, depth: usize, lines: &mut Vec<(usize, St
         )),
         FieldExpr::Compare(op, value) => lines.push((
             depth,
-            format!(
-                "the field {}",
-                describe_value(*op, value).replacen("is a string or number whose text", "text", 1)
-            ),
+            format!("the field {}", describe_value(*op, value).replacen("is a string or number whose text", "text", 1)),
         )),
     }
 }

@@ -46,10 +46,7 @@ impl ApiError {
 
 impl From<PatternError> for ApiError {
     fn from(error: PatternError) -> ApiError {
-        ApiError {
-            message: error.aws_message.clone(),
-            pattern_error: Some(error),
-        }
+        ApiError { message: error.aws_message.clone(), pattern_error: Some(error) }
     }
 }
 
@@ -74,23 +71,19 @@ pub fn test_metric_filter(request: &Request, limits: Limits) -> Result<Response,
         .iter()
         .enumerate()
         .filter_map(|(i, message)| {
-            matcher
-                .evaluate(message)
-                .map(|extracted_values| MatchRecord {
-                    event_number: i as u64 + 1,
-                    event_message: message.clone(),
-                    extracted_values,
-                })
+            matcher.evaluate(message).map(|extracted_values| MatchRecord {
+                event_number: i as u64 + 1,
+                event_message: message.clone(),
+                extracted_values,
+            })
         })
         .collect();
     Ok(Response { matches })
 }
 
 fn validate_messages(messages: &[String]) -> Result<(), ApiError> {
-    let violation = |message: String| ApiError {
-        message: format!("1 validation error detected: {message}"),
-        pattern_error: None,
-    };
+    let violation =
+        |message: String| ApiError { message: format!("1 validation error detected: {message}"), pattern_error: None };
     if messages.is_empty() {
         return Err(violation("Value '[]' at 'logEventMessages' failed to satisfy constraint: Member must have length greater than or equal to 1".into()));
     }
@@ -127,16 +120,12 @@ mod tests {
     use super::*;
 
     fn request(pattern: &str, messages: &[&str]) -> Request {
-        Request {
-            filter_pattern: pattern.into(),
-            log_event_messages: messages.iter().map(|m| m.to_string()).collect(),
-        }
+        Request { filter_pattern: pattern.into(), log_event_messages: messages.iter().map(|m| m.to_string()).collect() }
     }
 
     #[test]
     fn numbers_events_from_one_and_keeps_only_matches() {
-        let response =
-            test_metric_filter(&request("ERROR", &["ok", "ERROR x"]), Limits::Aws).unwrap();
+        let response = test_metric_filter(&request("ERROR", &["ok", "ERROR x"]), Limits::Aws).unwrap();
         assert_eq!(response.matches.len(), 1);
         assert_eq!(response.matches[0].event_number, 2);
     }
@@ -146,10 +135,7 @@ mod tests {
         let response = test_metric_filter(&request("[a, b]", &["x y"]), Limits::Aws).unwrap();
         let expected = "{\n    \"matches\": [\n        {\n            \"eventNumber\": 1,\n            \"eventMessage\": \"x y\",\n            \"extractedValues\": {\n                \"$a\": \"x\",\n                \"$b\": \"y\"\n            }\n        }\n    ]\n}";
         assert_eq!(to_cli_json(&response), expected);
-        assert_eq!(
-            to_cli_json(&Response::default()),
-            "{\n    \"matches\": []\n}"
-        );
+        assert_eq!(to_cli_json(&Response::default()), "{\n    \"matches\": []\n}");
     }
 
     #[test]
@@ -158,12 +144,6 @@ mod tests {
         assert!(test_metric_filter(&request("x", &[""]), Limits::Aws).is_err());
         let many: Vec<&str> = vec!["x"; 51];
         assert!(test_metric_filter(&request("x", &many), Limits::Aws).is_err());
-        assert_eq!(
-            test_metric_filter(&request("x", &many), Limits::Unlimited)
-                .unwrap()
-                .matches
-                .len(),
-            51
-        );
+        assert_eq!(test_metric_filter(&request("x", &many), Limits::Unlimited).unwrap().matches.len(), 51);
     }
 }

@@ -104,19 +104,13 @@ pub fn run(args: Args) -> i32 {
                 message: &event.message,
                 extracted_values: outcome.as_ref().unwrap_or(&no_values),
             };
-            serde_json::to_writer(&mut out, &line)
-                .map_err(io::Error::from)
-                .and_then(|_| out.write_all(b"\n"))
+            serde_json::to_writer(&mut out, &line).map_err(io::Error::from).and_then(|_| out.write_all(b"\n"))
         } else {
             writeln!(out, "{}", event.message)
         };
         if written.is_err() {
             // The reader went away (e.g. `| head`): stop quietly, as grep does.
-            return if selected > 0 {
-                EXIT_MATCHED
-            } else {
-                EXIT_NO_MATCH
-            };
+            return if selected > 0 { EXIT_MATCHED } else { EXIT_NO_MATCH };
         }
     }
     if args.count && !args.quiet {
@@ -124,7 +118,10 @@ pub fn run(args: Args) -> i32 {
     }
     let _ = out.flush();
     if rejected > 0 {
-        eprintln!("trailwatch: {rejected} record(s) rejected; {read} event(s) read, {selected} selected, {} not selected", read - selected);
+        eprintln!(
+            "trailwatch: {rejected} record(s) rejected; {read} event(s) read, {selected} selected, {} not selected",
+            read - selected
+        );
         if args.strict {
             return EXIT_ERROR;
         }

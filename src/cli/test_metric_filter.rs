@@ -28,12 +28,7 @@ const EXIT_USAGE: i32 = 252;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The filter pattern to test (`file://PATH` reads it from a file).
-    #[arg(
-        long,
-        value_name = "PATTERN",
-        required_unless_present = "cli_input_json",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "PATTERN", required_unless_present = "cli_input_json", allow_hyphen_values = true)]
     filter_pattern: Option<String>,
 
     /// The messages to test (1 to 50), or `file://PATH` naming a JSON array of strings.
@@ -115,14 +110,8 @@ fn build_request(args: Args) -> Result<(Request, Limits), String> {
     } else if !args.log_event_messages.is_empty() {
         request.log_event_messages = args.log_event_messages;
     }
-    if args.cli_input_json.is_none()
-        && args.log_event_file.is_none()
-        && request.log_event_messages.is_empty()
-    {
-        return Err(
-            "the following arguments are required: --log-event-messages (or --log-event-file)"
-                .into(),
-        );
+    if args.cli_input_json.is_none() && args.log_event_file.is_none() && request.log_event_messages.is_empty() {
+        return Err("the following arguments are required: --log-event-messages (or --log-event-file)".into());
     }
     Ok((request, limits))
 }

@@ -35,10 +35,7 @@ impl ExtractedValues {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -58,9 +55,7 @@ impl Serialize for ExtractedValues {
 
 /// Java's `String.hashCode` over UTF-16 code units.
 fn java_hash(key: &str) -> u32 {
-    key.encode_utf16().fold(0u32, |h, unit| {
-        h.wrapping_mul(31).wrapping_add(u32::from(unit))
-    })
+    key.encode_utf16().fold(0u32, |h, unit| h.wrapping_mul(31).wrapping_add(u32::from(unit)))
 }
 
 /// `HashMap`'s bucket: the hash with its high half folded in, masked to the table size.
@@ -88,14 +83,8 @@ mod tests {
     use super::*;
 
     fn order(keys: &[&str]) -> Vec<String> {
-        let entries = keys
-            .iter()
-            .map(|k| (k.to_string(), String::new()))
-            .collect();
-        ExtractedValues::from_field_order(entries)
-            .iter()
-            .map(|(k, _)| k.to_string())
-            .collect()
+        let entries = keys.iter().map(|k| (k.to_string(), String::new())).collect();
+        ExtractedValues::from_field_order(entries).iter().map(|(k, _)| k.to_string()).collect()
     }
 
     #[test]
@@ -108,10 +97,7 @@ mod tests {
     fn orders_like_the_recordings() {
         assert_eq!(order(&["$a", "$rest"]), ["$rest", "$a"]);
         assert_eq!(order(&["$1", "$2", "$3", "$4"]), ["$4", "$1", "$2", "$3"]);
-        assert_eq!(
-            order(&["$first", "$last", "$2", "$3"]),
-            ["$first", "$2", "$last", "$3"]
-        );
+        assert_eq!(order(&["$first", "$last", "$2", "$3"]), ["$first", "$2", "$last", "$3"]);
         assert_eq!(order(&["$level", "$rest"]), ["$level", "$rest"]);
         assert_eq!(order(&["$1", "$2", "$last"]), ["$1", "$2", "$last"]);
     }

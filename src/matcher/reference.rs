@@ -13,8 +13,7 @@ use super::spaced::align;
 use super::value::ValueTest;
 use super::Matcher;
 use crate::pattern::{
-    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, PatternError, Step,
-    TermRole,
+    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, PatternError, Step, TermRole,
 };
 
 /// A pattern compiled for the reference evaluator.
@@ -26,11 +25,7 @@ pub struct ReferenceMatcher {
 #[derive(Debug)]
 enum Compiled {
     All,
-    Terms {
-        required: Vec<TermTest>,
-        excluded: Vec<TermTest>,
-        optional: Vec<TermTest>,
-    },
+    Terms { required: Vec<TermTest>, excluded: Vec<TermTest>, optional: Vec<TermTest> },
     Regex(Regex),
     Json(JsonNode),
     Spaced(SpacedTest),
@@ -41,8 +36,7 @@ impl ReferenceMatcher {
         let compiled = match pattern {
             Pattern::MatchAll => Compiled::All,
             Pattern::Terms(terms) => {
-                let (mut required, mut excluded, mut optional) =
-                    (Vec::new(), Vec::new(), Vec::new());
+                let (mut required, mut excluded, mut optional) = (Vec::new(), Vec::new(), Vec::new());
                 for term in terms {
                     let test = TermTest::new(&term.text);
                     match term.role {
@@ -55,11 +49,7 @@ impl ReferenceMatcher {
                 if !required.is_empty() || !excluded.is_empty() {
                     optional.clear();
                 }
-                Compiled::Terms {
-                    required,
-                    excluded,
-                    optional,
-                }
+                Compiled::Terms { required, excluded, optional }
             }
             Pattern::Regex(literal) => Compiled::Regex(aws_regex::compile(literal)?),
             Pattern::Json(expr) => Compiled::Json(JsonNode::compile(expr)?),
@@ -73,11 +63,7 @@ impl Matcher for ReferenceMatcher {
     fn evaluate(&self, message: &str) -> Option<ExtractedValues> {
         let matched = match &self.compiled {
             Compiled::All => true,
-            Compiled::Terms {
-                required,
-                excluded,
-                optional,
-            } => {
+            Compiled::Terms { required, excluded, optional } => {
                 required.iter().all(|t| t.found_in(message))
                     && !excluded.iter().any(|t| t.found_in(message))
                     && (optional.is_empty() || optional.iter().any(|t| t.found_in(message)))
@@ -102,15 +88,11 @@ struct TermTest {
 impl TermTest {
     fn new(text: &str) -> TermTest {
         let blank = text.chars().all(char::is_whitespace);
-        TermTest {
-            finder: (!blank).then(|| Finder::new(text.as_bytes()).into_owned()),
-        }
+        TermTest { finder: (!blank).then(|| Finder::new(text.as_bytes()).into_owned()) }
     }
 
     fn found_in(&self, message: &str) -> bool {
-        self.finder
-            .as_ref()
-            .is_none_or(|f| f.find(message.as_bytes()).is_some())
+        self.finder.as_ref().is_none_or(|f| f.find(message.as_bytes()).is_some())
     }
 }
 
@@ -127,11 +109,7 @@ pub fn parse_event(message: &str) -> Option<Json> {
 enum JsonNode {
     Or(Vec<JsonNode>),
     And(Vec<JsonNode>),
-    Condition {
-        steps: Vec<Step>,
-        has_wildcard: bool,
-        test: ConditionTest,
-    },
+    Condition { steps: Vec<Step>, has_wildcard: bool, test: ConditionTest },
 }
 
 #[derive(Debug)]
@@ -146,25 +124,13 @@ enum ConditionTest {
 impl JsonNode {
     fn compile(expr: &JsonExpr) -> Result<JsonNode, PatternError> {
         Ok(match expr {
-            JsonExpr::Or(items) => JsonNode::Or(
-                items
-                    .iter()
-                    .map(JsonNode::compile)
-                    .collect::<Result<_, _>>()?,
-            ),
-            JsonExpr::And(items) => JsonNode::And(
-                items
-                    .iter()
-                    .map(JsonNode::compile)
-                    .collect::<Result<_, _>>()?,
-            ),
+            JsonExpr::Or(items) => JsonNode::Or(items.iter().map(JsonNode::compile).collect::<Result<_, _>>()?),
+            JsonExpr::And(items) => JsonNode::And(items.iter().map(JsonNode::compile).collect::<Result<_, _>>()?),
             JsonExpr::Condition(condition) => JsonNode::Condition {
                 steps: condition.selector.steps.clone(),
                 has_wildcard: condition.selector.wildcard_count() > 0,
                 test: match &condition.test {
-                    JsonTest::Compare(op, value) => {
-                        ConditionTest::Compare(*op, ValueTest::compile(value)?)
-                    }
+                    JsonTest::Compare(op, value) => ConditionTest::Compare(*op, ValueTest::compile(value)?),
                     JsonTest::IsNull => ConditionTest::IsNull,
                     JsonTest::IsTrue => ConditionTest::IsTrue,
                     JsonTest::IsFalse => ConditionTest::IsFalse,
@@ -178,11 +144,7 @@ impl JsonNode {
         match self {
             JsonNode::Or(items) => items.iter().any(|n| n.holds(root)),
             JsonNode::And(items) => items.iter().all(|n| n.holds(root)),
-            JsonNode::Condition {
-                steps,
-                has_wildcard,
-                test,
-            } => {
+            JsonNode::Condition { steps, has_wildcard, test } => {
                 let candidates = resolve(root, steps);
                 condition_holds(test, &candidates, *has_wildcard)
             }
@@ -199,16 +161,10 @@ pub fn resolve<'a>(root: &'a Json, steps: &[Step]) -> Vec<&'a Json> {
         let mut next = Vec::new();
         for value in current {
             match (step, value) {
-                (Step::Key(key) | Step::QuotedKey(key), Json::Object(map)) => {
-                    next.extend(map.get(key))
-                }
+                (Step::Key(key) | Step::QuotedKey(key), Json::Object(map)) => next.extend(map.get(key)),
                 (Step::Index(i), Json::Array(items)) => next.extend(items.get(*i)),
-                (Step::AnyElement | Step::AnyMember, Json::Array(items)) => {
-                    next.extend(items.iter())
-                }
-                (Step::AnyElement | Step::AnyMember, Json::Object(map)) => {
-                    next.extend(map.values())
-                }
+                (Step::AnyElement | Step::AnyMember, Json::Array(items)) => next.extend(items.iter()),
+                (Step::AnyElement | Step::AnyMember, Json::Object(map)) => next.extend(map.values()),
                 (Step::AnyElement | Step::AnyMember, Json::Null) => next.push(value),
                 _ => {}
             }
@@ -228,21 +184,12 @@ fn condition_holds(test: &ConditionTest, candidates: &[&Json], has_wildcard: boo
     match test {
         ConditionTest::NotExists => candidates.is_empty(),
         ConditionTest::IsNull => candidates.iter().any(|v| is_or_contains(v, &Json::is_null)),
-        ConditionTest::IsTrue => candidates
-            .iter()
-            .any(|v| is_or_contains(v, &|v| v.as_bool() == Some(true))),
-        ConditionTest::IsFalse => candidates
-            .iter()
-            .any(|v| is_or_contains(v, &|v| v.as_bool() == Some(false))),
+        ConditionTest::IsTrue => candidates.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(true))),
+        ConditionTest::IsFalse => candidates.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(false))),
         ConditionTest::Compare(CompareOp::Ne, value) if has_wildcard => {
-            !candidates.is_empty()
-                && !candidates
-                    .iter()
-                    .any(|v| compare(value, CompareOp::Eq, v) == Some(true))
+            !candidates.is_empty() && !candidates.iter().any(|v| compare(value, CompareOp::Eq, v) == Some(true))
         }
-        ConditionTest::Compare(op, value) => candidates
-            .iter()
-            .any(|v| compare(value, *op, v) == Some(true)),
+        ConditionTest::Compare(op, value) => candidates.iter().any(|v| compare(value, *op, v) == Some(true)),
     }
 }
 
@@ -256,9 +203,7 @@ fn is_or_contains(value: &Json, test: &dyn Fn(&Json) -> bool) -> bool {
 fn compare(test: &ValueTest, op: CompareOp, value: &Json) -> Option<bool> {
     match value {
         Json::String(text) => test.compare_json_string(op, text),
-        Json::Number(number) => {
-            test.compare_json_number(op, &JsonNumber::from_json(&number.to_string()))
-        }
+        Json::Number(number) => test.compare_json_number(op, &JsonNumber::from_json(&number.to_string())),
         _ => None,
     }
 }
@@ -282,18 +227,8 @@ enum FieldNode {
 impl FieldNode {
     fn compile(expr: &FieldExpr) -> Result<FieldNode, PatternError> {
         Ok(match expr {
-            FieldExpr::Or(items) => FieldNode::Or(
-                items
-                    .iter()
-                    .map(FieldNode::compile)
-                    .collect::<Result<_, _>>()?,
-            ),
-            FieldExpr::And(items) => FieldNode::And(
-                items
-                    .iter()
-                    .map(FieldNode::compile)
-                    .collect::<Result<_, _>>()?,
-            ),
+            FieldExpr::Or(items) => FieldNode::Or(items.iter().map(FieldNode::compile).collect::<Result<_, _>>()?),
+            FieldExpr::And(items) => FieldNode::And(items.iter().map(FieldNode::compile).collect::<Result<_, _>>()?),
             FieldExpr::Compare(op, value) => FieldNode::Compare(*op, ValueTest::compile(value)?),
         })
     }
@@ -315,20 +250,12 @@ impl SpacedTest {
             match field {
                 Field::Ellipsis(_) => ellipsis_at = Some(fields.len()),
                 Field::Unnamed(_) => fields.push((None, None)),
-                Field::Named {
-                    name, condition, ..
-                } => {
-                    fields.push((
-                        Some(name.clone()),
-                        condition.as_ref().map(FieldNode::compile).transpose()?,
-                    ));
+                Field::Named { name, condition, .. } => {
+                    fields.push((Some(name.clone()), condition.as_ref().map(FieldNode::compile).transpose()?));
                 }
             }
         }
-        Ok(SpacedTest {
-            fields,
-            ellipsis_at,
-        })
+        Ok(SpacedTest { fields, ellipsis_at })
     }
 
     fn evaluate(&self, message: &str) -> Option<ExtractedValues> {
@@ -347,18 +274,9 @@ impl SpacedTest {
                 None => positional.push((*position, text.to_string())),
             }
         }
-        positional.extend(
-            alignment
-                .ellipsis
-                .iter()
-                .map(|(text, position)| (*position, text.to_string())),
-        );
+        positional.extend(alignment.ellipsis.iter().map(|(text, position)| (*position, text.to_string())));
         positional.sort_by_key(|(position, _)| *position);
-        named.extend(
-            positional
-                .into_iter()
-                .map(|(position, text)| (format!("${position}"), text)),
-        );
+        named.extend(positional.into_iter().map(|(position, text)| (format!("${position}"), text)));
         Some(ExtractedValues::from_field_order(named))
     }
 }

@@ -33,23 +33,15 @@ pub fn split_fields(message: &str) -> Vec<EventField<'_>> {
             b'[' => Some(b']'),
             _ => None,
         };
-        if let Some(close) =
-            closing.and_then(|c| memchr::memchr(c, &bytes[pos + 1..]).map(|i| pos + 1 + i))
-        {
-            fields.push(EventField {
-                value: &message[pos + 1..close],
-                start,
-            });
+        if let Some(close) = closing.and_then(|c| memchr::memchr(c, &bytes[pos + 1..]).map(|i| pos + 1 + i)) {
+            fields.push(EventField { value: &message[pos + 1..close], start });
             pos = close + 1;
             continue;
         }
         while pos < bytes.len() && !is_blank(bytes[pos]) {
             pos += 1;
         }
-        fields.push(EventField {
-            value: &message[start..pos],
-            start,
-        });
+        fields.push(EventField { value: &message[start..pos], start });
     }
     fields
 }
@@ -65,11 +57,7 @@ pub struct Alignment<'a> {
 
 /// Aligns `pattern_fields` positions (with the ellipsis, if any, at `ellipsis_at`) with
 /// `message`; `None` when the event has too few fields.
-pub fn align<'a>(
-    message: &'a str,
-    field_count: usize,
-    ellipsis_at: Option<usize>,
-) -> Option<Alignment<'a>> {
+pub fn align<'a>(message: &'a str, field_count: usize, ellipsis_at: Option<usize>) -> Option<Alignment<'a>> {
     let event = split_fields(message);
     let n = event.len();
     let mut fields = Vec::with_capacity(field_count);
@@ -90,11 +78,7 @@ pub fn align<'a>(
             }
         }
         None if field_count == 0 => {
-            ellipsis = event
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.value, i + 1))
-                .collect();
+            ellipsis = event.iter().enumerate().map(|(i, f)| (f.value, i + 1)).collect();
         }
         None => {
             if n < field_count {

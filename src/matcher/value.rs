@@ -22,10 +22,7 @@ impl ValueTest {
     pub fn compile(value: &Value) -> Result<ValueTest, PatternError> {
         Ok(match value {
             Value::Number(written) => match Decimal::parse(written) {
-                Some(value) => ValueTest::Number {
-                    written: written.clone(),
-                    value,
-                },
+                Some(value) => ValueTest::Number { written: written.clone(), value },
                 // An exponent too large to represent: only its text can ever be equal.
                 None => ValueTest::Glob(Glob::exact(written)),
             },
@@ -47,9 +44,7 @@ impl ValueTest {
     /// nothing), otherwise against the number's Java text.
     pub fn compare_json_number(&self, op: CompareOp, number: &JsonNumber) -> Option<bool> {
         match self {
-            ValueTest::Number { value, .. } => {
-                number.value.as_ref().map(|n| apply(op, n.cmp(value)))
-            }
+            ValueTest::Number { value, .. } => number.value.as_ref().map(|n| apply(op, n.cmp(value))),
             _ => self.compare_text(op, &number.text),
         }
     }
@@ -110,24 +105,12 @@ impl Glob {
         let any_prefix = text.starts_with('*');
         let rest = if any_prefix { &text[1..] } else { text };
         let any_suffix = rest.ends_with('*');
-        let literal = if any_suffix {
-            &rest[..rest.len() - 1]
-        } else {
-            rest
-        };
-        Glob {
-            literal: literal.to_string(),
-            any_prefix,
-            any_suffix,
-        }
+        let literal = if any_suffix { &rest[..rest.len() - 1] } else { rest };
+        Glob { literal: literal.to_string(), any_prefix, any_suffix }
     }
 
     pub fn exact(text: &str) -> Glob {
-        Glob {
-            literal: text.to_string(),
-            any_prefix: false,
-            any_suffix: false,
-        }
+        Glob { literal: text.to_string(), any_prefix: false, any_suffix: false }
     }
 
     pub fn matches(&self, text: &str) -> bool {

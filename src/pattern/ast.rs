@@ -120,10 +120,7 @@ pub struct Selector {
 
 impl Selector {
     pub fn wildcard_count(&self) -> usize {
-        self.steps
-            .iter()
-            .filter(|s| matches!(s, Step::AnyElement | Step::AnyMember))
-            .count()
+        self.steps.iter().filter(|s| matches!(s, Step::AnyElement | Step::AnyMember)).count()
     }
 }
 
@@ -189,11 +186,7 @@ pub enum Field {
     /// An empty position (`[, b,]`), reported as `$<position>`.
     Unnamed(Span),
     /// A named field with an optional condition, reported as `$<name>`.
-    Named {
-        name: String,
-        condition: Option<FieldExpr>,
-        span: Span,
-    },
+    Named { name: String, condition: Option<FieldExpr>, span: Span },
 }
 
 /// Conditions on one space-delimited field; all clauses name the same field.

@@ -53,20 +53,13 @@ pub fn is_regex_char(c: char) -> bool {
 
 /// Reads a `%...%` token starting at byte `start` (the opening `%`) and ending no later than
 /// `end`; returns the literal and the byte just after the closing `%`.
-pub fn scan(
-    pattern: &str,
-    start: usize,
-    end: usize,
-) -> Result<(RegexLiteral, usize), PatternError> {
+pub fn scan(pattern: &str, start: usize, end: usize) -> Result<(RegexLiteral, usize), PatternError> {
     let body_start = start + 1;
     let mut pos = body_start;
     loop {
         let Some(c) = pattern.get(pos..end).and_then(|s| s.chars().next()) else {
             // Ran out of text without a closing `%`: AWS reports everything read.
-            let last = pattern[..end]
-                .char_indices()
-                .next_back()
-                .map_or(start, |(i, _)| i);
+            let last = pattern[..end].char_indices().next_back().map_or(start, |(i, _)| i);
             return Err(PatternError::invalid_chars(
                 pattern,
                 start,
@@ -95,36 +88,24 @@ pub fn scan(
         }
         pos += c.len_utf8();
     }
-    let literal = RegexLiteral {
-        source: pattern[body_start..pos].to_string(),
-        span: Span::new(start, pos + 1),
-    };
+    let literal = RegexLiteral { source: pattern[body_start..pos].to_string(), span: Span::new(start, pos + 1) };
     compile(&literal)?;
     Ok((literal, pos + 1))
 }
 
 /// Compiles a validated AWS regex into an unanchored `regex::Regex`.
 pub fn compile(literal: &RegexLiteral) -> Result<Regex, PatternError> {
-    let fail =
-        |why: &str| PatternError::other(AWS_REGEX_COMPILE_ERROR, literal.span, why.to_string());
+    let fail = |why: &str| PatternError::other(AWS_REGEX_COMPILE_ERROR, literal.span, why.to_string());
     let translated = translate(&literal.source).map_err(|why| fail(&why))?;
     RegexBuilder::new(&translated)
         .size_limit(SIZE_LIMIT)
         .dfa_size_limit(SIZE_LIMIT)
         .build()
-        .map_err(|e| {
-            fail(&format!(
-                "a regular expression that compiles ({})",
-                last_line(&e.to_string())
-            ))
-        })
+        .map_err(|e| fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string()))))
 }
 
 fn last_line(text: &str) -> &str {
-    text.lines()
-        .last()
-        .unwrap_or(text)
-        .trim_start_matches("error: ")
+    text.lines().last().unwrap_or(text).trim_start_matches("error: ")
 }
 
 /// What the previous piece of the translation was, to reject stacked quantifiers.
@@ -203,10 +184,9 @@ fn quantifier_after(last: Last, is_question_mark: bool) -> Result<Last, String> 
     match last {
         Last::Atom => Ok(Last::Quantifier),
         Last::Quantifier if is_question_mark => Ok(Last::LazyQuantifier),
-        Last::Quantifier | Last::LazyQuantifier => Err(
-            "no quantifier directly after another (AWS has no possessive or stacked quantifiers)"
-                .into(),
-        ),
+        Last::Quantifier | Last::LazyQuantifier => {
+            Err("no quantifier directly after another (AWS has no possessive or stacked quantifiers)".into())
+        }
         Last::Nothing => Err("something to repeat before the quantifier".into()),
     }
 }
@@ -285,9 +265,9 @@ fn escape(chars: &[char], start: usize, in_class: bool) -> Result<(String, usize
         'b' | 'B' if !in_class => format!("(?-u:\\{c})"),
         'A' | 'z' if !in_class => format!("\\{c}"),
         c if c.is_ascii_punctuation() || c == ' ' => regex::escape(&c.to_string()),
-        _ => return Err(format!(
-            "a supported escape (\\d \\D \\w \\W \\s \\S \\xhh or \\ before a symbol), not \\{c}"
-        )),
+        _ => {
+            return Err(format!("a supported escape (\\d \\D \\w \\W \\s \\S \\xhh or \\ before a symbol), not \\{c}"))
+        }
     };
     Ok((piece, 2))
 }
@@ -310,15 +290,15 @@ fn class(chars: &[char], start: usize) -> Result<(String, usize), String> {
         if c == ']' && i > first_member {
             break;
         }
-        let (low, used, is_single) = class_member(chars, i)?;
+        let (low, used, low_char) = class_member(chars, i)?;
         i += used;
         // A range `a-z`: a single member, `-`, another single member (not `]`).
-        if is_single && chars.get(i) == Some(&'-') && chars.get(i + 1).is_some_and(|&n| n != ']') {
-            let (high, used_high, high_single) = class_member(chars, i + 1)?;
-            if !high_single {
+        if low_char.is_some() && chars.get(i) == Some(&'-') && chars.get(i + 1).is_some_and(|&n| n != ']') {
+            let (high, used_high, high_char) = class_member(chars, i + 1)?;
+            let (Some(from), Some(to)) = (low_char, high_char) else {
                 return Err("a single character at the end of a range".into());
-            }
-            if low > high {
+            };
+            if from > to {
                 return Err("a range whose start is not after its end".into());
             }
             out.push_str(&low);
@@ -337,21 +317,29 @@ fn class(chars: &[char], start: usize) -> Result<(String, usize), String> {
     Ok((out, i - start + 1))
 }
 
-/// One class member: its translation, how many chars it used, and whether it is a single
-/// character (so that it may bound a range).
-fn class_member(chars: &[char], i: usize) -> Result<(String, usize, bool), String> {
+/// One class member: its translation, how many chars it used, and the character it stands
+/// for when it is a single one (only those may bound a range).
+fn class_member(chars: &[char], i: usize) -> Result<(String, usize, Option<char>), String> {
     let c = chars[i];
     if c == '\\' {
         let (piece, used) = escape(chars, i, true)?;
-        let single = !matches!(chars.get(i + 1), Some('d' | 'D' | 'w' | 'W' | 's' | 'S'));
+        let single = match chars.get(i + 1) {
+            Some('d' | 'D' | 'w' | 'W' | 's' | 'S') | None => None,
+            Some('x') => chars
+                .get(i + 2..i + 4)
+                .and_then(|hex| u8::from_str_radix(&hex.iter().collect::<String>(), 16).ok())
+                .map(char::from),
+            Some('n') => Some('\n'),
+            Some('t') => Some('\t'),
+            Some('r') => Some('\r'),
+            Some('f') => Some('\x0C'),
+            Some('v') => Some('\x0B'),
+            Some(&other) => Some(other),
+        };
         return Ok((piece, used, single));
     }
-    let piece = if c.is_ascii_alphanumeric() {
-        c.to_string()
-    } else {
-        format!("\\{c}")
-    };
-    Ok((piece, 1, true))
+    let piece = if c.is_ascii_alphanumeric() { c.to_string() } else { format!("\\{c}") };
+    Ok((piece, 1, Some(c)))
 }
 
 #[cfg(test)]
@@ -359,19 +347,11 @@ mod tests {
     use super::*;
 
     fn re(source: &str) -> Regex {
-        compile(&RegexLiteral {
-            source: source.into(),
-            span: Span::default(),
-        })
-        .unwrap()
+        compile(&RegexLiteral { source: source.into(), span: Span::default() }).unwrap()
     }
 
     fn rejects(source: &str) -> bool {
-        compile(&RegexLiteral {
-            source: source.into(),
-            span: Span::default(),
-        })
-        .is_err()
+        compile(&RegexLiteral { source: source.into(), span: Span::default() }).is_err()
     }
 
     #[test]
@@ -395,10 +375,7 @@ mod tests {
     fn repetitions_follow_re2() {
         assert!(re("^xa{,2}y$").is_match("xaay"));
         assert!(re("^a{3,5}$").is_match("aaaa"));
-        assert!(
-            re("a{x").is_match("a{x"),
-            "a brace that starts no repetition is literal"
-        );
+        assert!(re("a{x").is_match("a{x"), "a brace that starts no repetition is literal");
         assert!(rejects("a++"));
         assert!(rejects("a**"));
         assert!(rejects("a{2}{3}"));
@@ -418,7 +395,9 @@ mod tests {
 
     #[test]
     fn class_set_operators_are_plain_characters() {
-        assert!(re("[a--]").is_match("-"));
+        assert!(re("[--/]").is_match("."));
+        assert!(rejects("[a--]"), "RE2 reads a range from `a` down to `-`");
+        assert!(re(r"[\x41-\x43]").is_match("B"));
         assert!(re("[]a]").is_match("]"));
     }
 

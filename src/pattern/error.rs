@@ -26,12 +26,7 @@ pub struct PatternError {
 
 impl PatternError {
     /// A lexer failure: `pattern[token_start..=bad]` is reported as the term.
-    pub fn invalid_chars(
-        pattern: &str,
-        token_start: usize,
-        bad: usize,
-        expected: impl Into<String>,
-    ) -> Self {
+    pub fn invalid_chars(pattern: &str, token_start: usize, bad: usize, expected: impl Into<String>) -> Self {
         let end = char_end(pattern, bad);
         let term = pattern.get(token_start..end).unwrap_or("");
         PatternError {
@@ -44,11 +39,7 @@ impl PatternError {
     /// A lexer failure that reports a whole token (`"0"` after `>`).
     pub fn invalid_term(pattern: &str, span: Span, expected: impl Into<String>) -> Self {
         let term = pattern.get(span.start..span.end).unwrap_or("");
-        PatternError {
-            aws_message: format!("Invalid character(s) in term '{term}'"),
-            span,
-            expected: expected.into(),
-        }
+        PatternError { aws_message: format!("Invalid character(s) in term '{term}'"), span, expected: expected.into() }
     }
 
     /// A parser failure at byte `at`.
@@ -62,11 +53,7 @@ impl PatternError {
 
     /// Any check with a message of its own.
     pub fn other(aws_message: impl Into<String>, span: Span, expected: impl Into<String>) -> Self {
-        PatternError {
-            aws_message: aws_message.into(),
-            span,
-            expected: expected.into(),
-        }
+        PatternError { aws_message: aws_message.into(), span, expected: expected.into() }
     }
 
     /// The error as a person reads it: AWS's message, the pattern, a caret under the fault
@@ -80,35 +67,18 @@ impl PatternError {
             .clamp(1, 80);
         let gutter = line.to_string().len();
         let mut out = String::new();
-        out.push_str(&format!(
-            "error: invalid filter pattern: {}\n",
-            self.aws_message
-        ));
-        out.push_str(&format!(
-            "{:gutter$} --> pattern:{line}:{}\n",
-            "",
-            column + 1
-        ));
+        out.push_str(&format!("error: invalid filter pattern: {}\n", self.aws_message));
+        out.push_str(&format!("{:gutter$} --> pattern:{line}:{}\n", "", column + 1));
         out.push_str(&format!("{:gutter$} |\n", ""));
         out.push_str(&format!("{line} | {}\n", visible(line_text)));
-        out.push_str(&format!(
-            "{:gutter$} | {:column$}{} expected {}\n",
-            "",
-            "",
-            "^".repeat(width),
-            self.expected
-        ));
+        out.push_str(&format!("{:gutter$} | {:column$}{} expected {}\n", "", "", "^".repeat(width), self.expected));
         out
     }
 }
 
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (at byte {}: expected {})",
-            self.aws_message, self.span.start, self.expected
-        )
+        write!(f, "{} (at byte {}: expected {})", self.aws_message, self.span.start, self.expected)
     }
 }
 
@@ -116,9 +86,7 @@ impl std::error::Error for PatternError {}
 
 /// The byte just past the character that starts at `at` (or `at` at the end of the text).
 fn char_end(text: &str, at: usize) -> usize {
-    text.get(at..)
-        .and_then(|rest| rest.chars().next())
-        .map_or(at, |c| at + c.len_utf8())
+    text.get(at..).and_then(|rest| rest.chars().next()).map_or(at, |c| at + c.len_utf8())
 }
 
 /// 1-based line number, 0-based column in characters, and the line's text.
@@ -126,9 +94,7 @@ fn locate(pattern: &str, at: usize) -> (usize, usize, &str) {
     let at = at.min(pattern.len());
     let before = pattern.get(..at).unwrap_or(pattern);
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = pattern[line_start..]
-        .find('\n')
-        .map_or(pattern.len(), |i| line_start + i);
+    let line_end = pattern[line_start..].find('\n').map_or(pattern.len(), |i| line_start + i);
     let line = before.matches('\n').count() + 1;
     let column = pattern.get(line_start..at).map_or(0, |s| s.chars().count());
     (line, column, &pattern[line_start..line_end])
@@ -136,9 +102,7 @@ fn locate(pattern: &str, at: usize) -> (usize, usize, &str) {
 
 /// Tabs and other control characters would shift the caret; show them as one visible char.
 fn visible(line: &str) -> String {
-    line.chars()
-        .map(|c| if c.is_control() { '\u{2423}' } else { c })
-        .collect()
+    line.chars().map(|c| if c.is_control() { '\u{2423}' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -164,9 +128,6 @@ mod tests {
         let e = PatternError::invalid_chars("ERR*", 3, 3, "a letter, digit or '_'");
         let text = e.render("ERR*");
         assert!(text.contains("1 | ERR*\n"), "{text}");
-        assert!(
-            text.contains("  |    ^ expected a letter, digit or '_'"),
-            "{text}"
-        );
+        assert!(text.contains("  |    ^ expected a letter, digit or '_'"), "{text}");
     }
 }

@@ -19,18 +19,10 @@ const MAX_DEPTH: usize = 600;
 
 /// Parses the JSON pattern whose `{` is at `open` and whose `}` is at `close`.
 pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<JsonExpr, PatternError> {
-    let mut parser = Parser {
-        text: pattern,
-        pos: open + 1,
-        end: close,
-    };
+    let mut parser = Parser { text: pattern, pos: open + 1, end: close };
     parser.skip_ws();
     if parser.pos == parser.end {
-        return Err(PatternError::syntax(
-            pattern,
-            close,
-            "a condition such as `$.field = value` inside the braces",
-        ));
+        return Err(PatternError::syntax(pattern, close, "a condition such as `$.field = value` inside the braces"));
     }
     let expr = parser.or_expr(0)?;
     parser.skip_ws();
@@ -147,35 +139,25 @@ impl<'a> Parser<'a> {
                 Some("NOT") => {
                     self.skip_ws();
                     if self.keyword().as_deref() != Some("EXISTS") {
-                        return Err(PatternError::syntax(
-                            self.text,
-                            self.pos,
-                            "EXISTS after NOT",
-                        ));
+                        return Err(PatternError::syntax(self.text, self.pos, "EXISTS after NOT"));
                     }
                     self.expect_delimiter()?;
                     JsonTest::NotExists
                 }
                 _ => {
-                    return Err(self.unexpected("an operator (=, !=, <, <=, >, >=), IS NULL, IS TRUE, IS FALSE or NOT EXISTS"));
+                    return Err(
+                        self.unexpected("an operator (=, !=, <, <=, >, >=), IS NULL, IS TRUE, IS FALSE or NOT EXISTS")
+                    );
                 }
             }
         };
-        Ok(JsonCondition {
-            selector,
-            test,
-            span: Span::new(start, self.pos),
-        })
+        Ok(JsonCondition { selector, test, span: Span::new(start, self.pos) })
     }
 
     /// Reads a keyword (any case) and returns it upper-cased; leaves `pos` alone if the
     /// next token is not a word.
     fn keyword(&mut self) -> Option<String> {
-        let len = self
-            .rest()
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count();
+        let len = self.rest().chars().take_while(|c| c.is_ascii_alphabetic()).count();
         if len == 0 {
             return None;
         }
@@ -200,12 +182,7 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let expected_root = "`.` after `$` (selectors start with `$.`)";
         if char_at(self.text, start + 1, self.end) != Some('.') {
-            return Err(PatternError::invalid_chars(
-                self.text,
-                start,
-                (start + 1).min(self.end),
-                expected_root,
-            ));
+            return Err(PatternError::invalid_chars(self.text, start, (start + 1).min(self.end), expected_root));
         }
         self.pos = start + 2;
         let mut steps = vec![self.dotted_step(start)?];
@@ -220,10 +197,7 @@ impl<'a> Parser<'a> {
                 _ => break,
             }
         }
-        Ok(Selector {
-            steps,
-            span: Span::new(start, self.pos),
-        })
+        Ok(Selector { steps, span: Span::new(start, self.pos) })
     }
 
     /// What follows a `.`: a name, `*`, or `['quoted key']`.
@@ -269,12 +243,7 @@ impl<'a> Parser<'a> {
                 self.pos += name.len();
                 Ok(Step::Key(name.to_string()))
             }
-            _ => Err(PatternError::invalid_chars(
-                self.text,
-                token_start,
-                self.pos.min(self.end),
-                expected,
-            )),
+            _ => Err(PatternError::invalid_chars(self.text, token_start, self.pos.min(self.end), expected)),
         }
     }
 
@@ -287,18 +256,9 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             Step::AnyElement
         } else {
-            let digits = self
-                .rest()
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
+            let digits = self.rest().chars().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {
-                return Err(PatternError::invalid_chars(
-                    self.text,
-                    token_start,
-                    self.pos.min(self.end),
-                    expected,
-                ));
+                return Err(PatternError::invalid_chars(self.text, token_start, self.pos.min(self.end), expected));
             }
             // An index too large for memory can never exist; it simply never matches.
             let index = self.rest()[..digits].parse::<usize>().unwrap_or(usize::MAX);
@@ -306,12 +266,7 @@ impl<'a> Parser<'a> {
             Step::Index(index)
         };
         if self.peek() != Some(']') {
-            return Err(PatternError::invalid_chars(
-                self.text,
-                token_start,
-                self.pos.min(self.end),
-                "`]`",
-            ));
+            return Err(PatternError::invalid_chars(self.text, token_start, self.pos.min(self.end), "`]`"));
         }
         self.pos += 1;
         Ok(step)
@@ -326,9 +281,7 @@ fn flatten(mut items: Vec<JsonExpr>, make: fn(Vec<JsonExpr>) -> JsonExpr) -> Jso
     let mut flat = Vec::with_capacity(items.len());
     for item in items {
         match (item, make(Vec::new())) {
-            (JsonExpr::Or(inner), JsonExpr::Or(_)) | (JsonExpr::And(inner), JsonExpr::And(_)) => {
-                flat.extend(inner)
-            }
+            (JsonExpr::Or(inner), JsonExpr::Or(_)) | (JsonExpr::And(inner), JsonExpr::And(_)) => flat.extend(inner),
             (other, _) => flat.push(other),
         }
     }

@@ -40,10 +40,7 @@ pub(crate) fn char_at(text: &str, pos: usize, end: usize) -> Option<char> {
 pub(crate) fn number(input: &str) -> IResult<&str, &str> {
     recognize(tuple((
         opt(one_of("+-")),
-        alt((
-            recognize(pair(digit1, opt(pair(char('.'), digit0)))),
-            recognize(pair(char('.'), digit1)),
-        )),
+        alt((recognize(pair(digit1, opt(pair(char('.'), digit0)))), recognize(pair(char('.'), digit1)))),
         opt(tuple((one_of("eE"), opt(one_of("+-")), digit1))),
     )))(input)
 }
@@ -134,9 +131,7 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_documented_forms() {
-        for ok in [
-            "400", "+1000", "-5", "55.5", "1e-3", "10e3", "1E+3", ".5", "5.",
-        ] {
+        for ok in ["400", "+1000", "-5", "55.5", "1e-3", "10e3", "1E+3", ".5", "5."] {
             assert!(is_number(ok), "{ok}");
         }
         for bad in ["", "+", "e3", "1e", "1.2.3", "4*", "0x10", "1,5", "--1"] {
@@ -146,34 +141,16 @@ mod tests {
 
     #[test]
     fn quoted_resolves_escapes_and_finds_the_end() {
-        assert_eq!(
-            quoted(r#""a\"b\\c" rest"#),
-            Quoted::Closed {
-                text: "a\"b\\c".into(),
-                len: 10
-            }
-        );
+        assert_eq!(quoted(r#""a\"b\\c" rest"#), Quoted::Closed { text: "a\"b\\c".into(), len: 9 });
         assert_eq!(quoted(r#""ERROR"#), Quoted::Unterminated);
         assert_eq!(quoted(r#""a\"#), Quoted::Unterminated);
-        assert_eq!(
-            quoted(r#""""#),
-            Quoted::Closed {
-                text: String::new(),
-                len: 2
-            }
-        );
+        assert_eq!(quoted(r#""""#), Quoted::Closed { text: String::new(), len: 2 });
     }
 
     #[test]
     fn quote_round_trips() {
         for s in ["", "plain", "say \"hi\"", "back\\slash", "\\\""] {
-            assert_eq!(
-                quoted(&quote(s)),
-                Quoted::Closed {
-                    text: s.into(),
-                    len: quote(s).len()
-                }
-            );
+            assert_eq!(quoted(&quote(s)), Quoted::Closed { text: s.into(), len: quote(s).len() });
         }
     }
 }

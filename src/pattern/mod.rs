@@ -44,11 +44,7 @@ pub fn parse(text: &str) -> Result<Pattern, PatternError> {
     let Some(start) = text.find(|c: char| !lex::is_ws(c)) else {
         return Ok(Pattern::MatchAll);
     };
-    let (last_at, last) = text
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !lex::is_ws(c))
-        .unwrap_or((start, ' '));
+    let (last_at, last) = text.char_indices().rev().find(|&(_, c)| !lex::is_ws(c)).unwrap_or((start, ' '));
     let end = last_at + last.len_utf8();
     let first = text[start..].chars().next().unwrap_or(' ');
     let must_end = |open: char, close: char| {
@@ -78,7 +74,12 @@ pub fn parse(text: &str) -> Result<Pattern, PatternError> {
             let (literal, next) = aws_regex::scan(text, start, end)?;
             if next < end {
                 return Err(if text[next..].starts_with(lex::is_ws) {
-                    PatternError::invalid_chars(text, next, next, "nothing after the regular expression (a pattern holds one standalone regex)")
+                    PatternError::invalid_chars(
+                        text,
+                        next,
+                        next,
+                        "nothing after the regular expression (a pattern holds one standalone regex)",
+                    )
                 } else {
                     PatternError::syntax(text, next, "nothing after the regular expression")
                 });
@@ -99,11 +100,7 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
         Pattern::Json(expr) => collect_json(expr, &mut regexes, &mut selectors),
         Pattern::Spaced(fields) => {
             for field in fields {
-                if let Field::Named {
-                    condition: Some(condition),
-                    ..
-                } = field
-                {
+                if let Field::Named { condition: Some(condition), .. } = field {
                     collect_field(condition, &mut regexes);
                 }
             }
@@ -117,10 +114,7 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
             format!("at most {MAX_REGEXES} %regex% values in one pattern"),
         ));
     }
-    if let Some(selector) = selectors
-        .iter()
-        .find(|s| s.wildcard_count() > MAX_WILDCARDS_PER_SELECTOR)
-    {
+    if let Some(selector) = selectors.iter().find(|s| s.wildcard_count() > MAX_WILDCARDS_PER_SELECTOR) {
         return Err(PatternError::other(
             format!(
                 "Your filter pattern has a JSON path selector that exceeds the maximum of {MAX_WILDCARDS_PER_SELECTOR} wildcard allowed per json selector."
@@ -129,11 +123,7 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
             "at most one `[*]` or `.*` in a selector",
         ));
     }
-    let with_wildcards: Vec<&Selector> = selectors
-        .iter()
-        .copied()
-        .filter(|s| s.wildcard_count() > 0)
-        .collect();
+    let with_wildcards: Vec<&Selector> = selectors.iter().copied().filter(|s| s.wildcard_count() > 0).collect();
     if let Some(fourth) = with_wildcards.get(MAX_WILDCARD_SELECTORS) {
         return Err(PatternError::other(
             format!(
@@ -146,15 +136,9 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
     Ok(())
 }
 
-fn collect_json<'a>(
-    expr: &'a JsonExpr,
-    regexes: &mut Vec<&'a RegexLiteral>,
-    selectors: &mut Vec<&'a Selector>,
-) {
+fn collect_json<'a>(expr: &'a JsonExpr, regexes: &mut Vec<&'a RegexLiteral>, selectors: &mut Vec<&'a Selector>) {
     match expr {
-        JsonExpr::Or(items) | JsonExpr::And(items) => items
-            .iter()
-            .for_each(|e| collect_json(e, regexes, selectors)),
+        JsonExpr::Or(items) | JsonExpr::And(items) => items.iter().for_each(|e| collect_json(e, regexes, selectors)),
         JsonExpr::Condition(condition) => {
             selectors.push(&condition.selector);
             if let JsonTest::Compare(_, Value::Regex(literal)) = &condition.test {
@@ -166,9 +150,7 @@ fn collect_json<'a>(
 
 fn collect_field<'a>(expr: &'a FieldExpr, regexes: &mut Vec<&'a RegexLiteral>) {
     match expr {
-        FieldExpr::Or(items) | FieldExpr::And(items) => {
-            items.iter().for_each(|e| collect_field(e, regexes))
-        }
+        FieldExpr::Or(items) | FieldExpr::And(items) => items.iter().for_each(|e| collect_field(e, regexes)),
         FieldExpr::Compare(_, Value::Regex(literal)) => regexes.push(literal),
         FieldExpr::Compare(..) => {}
     }

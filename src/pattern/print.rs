@@ -125,10 +125,7 @@ impl Display for Value {
         match self {
             Value::Number(text) => f.write_str(text),
             Value::Text { text, quoted: true } => f.write_str(&quote(text)),
-            Value::Text {
-                text,
-                quoted: false,
-            } => f.write_str(text),
+            Value::Text { text, quoted: false } => f.write_str(text),
             Value::Regex(literal) => write!(f, "{literal}"),
         }
     }
@@ -139,16 +136,8 @@ impl Display for Field {
         match self {
             Field::Ellipsis(_) => f.write_str("..."),
             Field::Unnamed(_) => Ok(()),
-            Field::Named {
-                name,
-                condition: None,
-                ..
-            } => f.write_str(name),
-            Field::Named {
-                name,
-                condition: Some(condition),
-                ..
-            } => write_field_expr(f, name, condition),
+            Field::Named { name, condition: None, .. } => f.write_str(name),
+            Field::Named { name, condition: Some(condition), .. } => write_field_expr(f, name, condition),
         }
     }
 }

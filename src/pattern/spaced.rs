@@ -38,11 +38,7 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<Vec<Fiel
                 } else {
                     None
                 };
-                Field::Named {
-                    name,
-                    condition,
-                    span: Span::new(start, pos),
-                }
+                Field::Named { name, condition, span: Span::new(start, pos) }
             }
         };
         let key = match &field {
@@ -64,14 +60,7 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<Vec<Fiel
         match char_at(pattern, pos, close) {
             None => break,
             Some(',') => pos += 1,
-            _ => {
-                return Err(unexpected(
-                    pattern,
-                    pos,
-                    close,
-                    "`,` or `]` after the field",
-                ))
-            }
+            _ => return Err(unexpected(pattern, pos, close, "`,` or `]` after the field")),
         }
     }
     Ok(fields)
@@ -79,17 +68,12 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<Vec<Fiel
 
 /// A field name: letters, digits, `_` and `-`, not starting with a digit or `-`.
 fn field_name(pattern: &str, pos: usize, close: usize) -> Result<(String, usize), PatternError> {
-    let expected =
-        "a field name (letters, digits, `_`, `-`, starting with a letter or `_`), `...`, or `,`";
+    let expected = "a field name (letters, digits, `_`, `-`, starting with a letter or `_`), `...`, or `,`";
     match name_run(&pattern[pos..close]) {
         Ok((_, name)) => {
             let next = pos + name.len();
             if name.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
-                return Err(PatternError::invalid_term(
-                    pattern,
-                    Span::new(pos, next),
-                    expected,
-                ));
+                return Err(PatternError::invalid_term(pattern, Span::new(pos, next), expected));
             }
             Ok((name.to_string(), next))
         }
@@ -98,12 +82,7 @@ fn field_name(pattern: &str, pos: usize, close: usize) -> Result<(String, usize)
 }
 
 /// `op value { (&& | ||) name op value }` for the field `name`, starting at an operator.
-fn conditions(
-    pattern: &str,
-    mut pos: usize,
-    close: usize,
-    name: &str,
-) -> Result<(FieldExpr, usize), PatternError> {
+fn conditions(pattern: &str, mut pos: usize, close: usize, name: &str) -> Result<(FieldExpr, usize), PatternError> {
     // Alternatives of conjunctions: `a && b || c` is `(a && b) || c`.
     let mut alternatives: Vec<Vec<FieldExpr>> = vec![Vec::new()];
     loop {
@@ -121,9 +100,7 @@ fn conditions(
         let (other, next) = field_name(pattern, pos, close)?;
         if other != name {
             return Err(PatternError::other(
-                format!(
-                    "Multiple variables used in a single filter. Var1 : {name}, Var2 : {other}"
-                ),
+                format!("Multiple variables used in a single filter. Var1 : {name}, Var2 : {other}"),
                 Span::new(pos, next),
                 format!("`{name}` again: the conditions of one field can only test that field"),
             ));
@@ -135,48 +112,22 @@ fn conditions(
     }
     let mut ors: Vec<FieldExpr> = alternatives
         .into_iter()
-        .map(|mut ands| {
-            if ands.len() == 1 {
-                ands.remove(0)
-            } else {
-                FieldExpr::And(ands)
-            }
-        })
+        .map(|mut ands| if ands.len() == 1 { ands.remove(0) } else { FieldExpr::And(ands) })
         .collect();
-    let expr = if ors.len() == 1 {
-        ors.remove(0)
-    } else {
-        FieldExpr::Or(ors)
-    };
+    let expr = if ors.len() == 1 { ors.remove(0) } else { FieldExpr::Or(ors) };
     Ok((expr, pos))
 }
 
-fn comparison(
-    pattern: &str,
-    pos: usize,
-    close: usize,
-) -> Result<(CompareOp, Value, usize), PatternError> {
+fn comparison(pattern: &str, pos: usize, close: usize) -> Result<(CompareOp, Value, usize), PatternError> {
     let Some((op, len)) = operator(pattern, pos, close) else {
-        return Err(unexpected(
-            pattern,
-            pos,
-            close,
-            "an operator (=, !=, <, <=, >, >=)",
-        ));
+        return Err(unexpected(pattern, pos, close, "an operator (=, !=, <, <=, >, >=)"));
     };
     let value_start = skip_ws(pattern, pos + len, close);
     let (value, next) = value(pattern, value_start, close, op)?;
     match char_at(pattern, next, close) {
         None | Some(',' | '&' | '|') => {}
         Some(c) if super::lex::is_ws(c) => {}
-        _ => {
-            return Err(unexpected(
-                pattern,
-                next,
-                close,
-                "`,`, `]`, `&&` or `||` after the value",
-            ))
-        }
+        _ => return Err(unexpected(pattern, next, close, "`,`, `]`, `&&` or `||` after the value")),
     }
     Ok((op, value, next))
 }

@@ -23,19 +23,9 @@ fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), Patter
         _ => (TermRole::Required, start),
     };
     let (text, quoted_term) = match char_at(pattern, pos, end) {
-        None => {
-            return Err(PatternError::syntax(
-                pattern,
-                pos,
-                "a term after the prefix",
-            ))
-        }
+        None => return Err(PatternError::syntax(pattern, pos, "a term after the prefix")),
         Some(c) if is_ws(c) => {
-            return Err(PatternError::syntax(
-                pattern,
-                pos,
-                "a term directly after the prefix, with no space",
-            ))
+            return Err(PatternError::syntax(pattern, pos, "a term directly after the prefix, with no space"))
         }
         Some('"') => match quoted(&pattern[pos..end]) {
             Quoted::Closed { text, len } if !text.is_empty() => {
@@ -51,16 +41,8 @@ fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), Patter
                 ));
             }
             Quoted::Unterminated => {
-                let last = pattern[..end]
-                    .char_indices()
-                    .next_back()
-                    .map_or(pos, |(i, _)| i);
-                return Err(PatternError::invalid_chars(
-                    pattern,
-                    pos,
-                    last,
-                    "a closing `\"`",
-                ));
+                let last = pattern[..end].char_indices().next_back().map_or(pos, |(i, _)| i);
+                return Err(PatternError::invalid_chars(pattern, pos, last, "a closing `\"`"));
             }
         },
         Some(_) => match term_run(&pattern[pos..end]) {
@@ -83,24 +65,10 @@ fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), Patter
                 "a space between terms (quote a term that contains `-`, `?` or `\"`)",
             ));
         }
-        Some(_) if quoted_term => {
-            return Err(PatternError::syntax(
-                pattern,
-                pos,
-                "a space after the closing quote",
-            ))
-        }
+        Some(_) if quoted_term => return Err(PatternError::syntax(pattern, pos, "a space after the closing quote")),
         Some(_) => return Err(bad_term_char(pattern, pos)),
     }
-    Ok((
-        Term {
-            role,
-            text,
-            quoted: quoted_term,
-            span: Span::new(start, pos),
-        },
-        pos,
-    ))
+    Ok((Term { role, text, quoted: quoted_term, span: Span::new(start, pos) }, pos))
 }
 
 fn bad_term_char(pattern: &str, at: usize) -> PatternError {

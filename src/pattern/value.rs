@@ -25,49 +25,21 @@ pub(super) fn operator(pattern: &str, pos: usize, end: usize) -> Option<(Compare
 /// lexer failure (`Invalid character(s) in term`), one that can is a parser failure.
 pub(super) fn starts_a_token(c: char) -> bool {
     super::lex::is_bare_value_char(c)
-        || matches!(
-            c,
-            '$' | '('
-                | ')'
-                | '{'
-                | '}'
-                | '['
-                | ']'
-                | '"'
-                | '%'
-                | '='
-                | '!'
-                | '<'
-                | '>'
-                | '&'
-                | '|'
-                | ','
-        )
+        || matches!(c, '$' | '(' | ')' | '{' | '}' | '[' | ']' | '"' | '%' | '=' | '!' | '<' | '>' | '&' | '|')
 }
 
 /// The error for an unexpected character at `pos`.
 pub(super) fn unexpected(pattern: &str, pos: usize, end: usize, expected: &str) -> PatternError {
     match char_at(pattern, pos, end) {
-        Some(c) if !starts_a_token(c) && !is_ws(c) => {
-            PatternError::invalid_chars(pattern, pos, pos, expected)
-        }
+        Some(c) if !starts_a_token(c) && !is_ws(c) => PatternError::invalid_chars(pattern, pos, pos, expected),
         _ => PatternError::syntax(pattern, pos, expected),
     }
 }
 
 /// Reads the value after `op` at `pos`; returns it and the byte after it.
-pub(super) fn value(
-    pattern: &str,
-    pos: usize,
-    end: usize,
-    op: CompareOp,
-) -> Result<(Value, usize), PatternError> {
+pub(super) fn value(pattern: &str, pos: usize, end: usize, op: CompareOp) -> Result<(Value, usize), PatternError> {
     let numeric_only = |span: Span| {
-        PatternError::invalid_term(
-            pattern,
-            span,
-            format!("a number after `{op}` (only `=` and `!=` compare text)"),
-        )
+        PatternError::invalid_term(pattern, span, format!("a number after `{op}` (only `=` and `!=` compare text)"))
     };
     match char_at(pattern, pos, end) {
         Some('"') => match quoted(&pattern[pos..end]) {
@@ -78,16 +50,8 @@ pub(super) fn value(
                 Ok((Value::Text { text, quoted: true }, pos + len))
             }
             Quoted::Unterminated => {
-                let last = pattern[..end]
-                    .char_indices()
-                    .next_back()
-                    .map_or(pos, |(i, _)| i);
-                Err(PatternError::invalid_chars(
-                    pattern,
-                    pos,
-                    last,
-                    "a closing `\"`",
-                ))
+                let last = pattern[..end].char_indices().next_back().map_or(pos, |(i, _)| i);
+                Err(PatternError::invalid_chars(pattern, pos, last, "a closing `\"`"))
             }
         },
         Some('%') => {
@@ -105,13 +69,7 @@ pub(super) fn value(
                 } else if op.is_ordering() {
                     Err(numeric_only(Span::new(pos, next)))
                 } else {
-                    Ok((
-                        Value::Text {
-                            text: run.to_string(),
-                            quoted: false,
-                        },
-                        next,
-                    ))
+                    Ok((Value::Text { text: run.to_string(), quoted: false }, next))
                 }
             }
             Err(_) => Err(unexpected(

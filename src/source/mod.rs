@@ -65,26 +65,15 @@ pub struct LineSource {
 impl LineSource {
     /// Reads `inputs` in order; no inputs means standard input.
     pub fn new(inputs: Vec<PathBuf>) -> LineSource {
-        let inputs = if inputs.is_empty() {
-            vec![PathBuf::from("-")]
-        } else {
-            inputs
-        };
-        LineSource {
-            inputs: inputs.into_iter(),
-            current: None,
-            buffer: Vec::new(),
-        }
+        let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs };
+        LineSource { inputs: inputs.into_iter(), current: None, buffer: Vec::new() }
     }
 
     fn open(path: &PathBuf) -> io::Result<Box<dyn BufRead>> {
         if path.as_os_str() == "-" {
             return Ok(Box::new(BufReader::new(io::stdin())));
         }
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            File::open(path)?,
-        )))
+        Ok(Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)))
     }
 }
 
@@ -104,10 +93,7 @@ impl Iterator for LineSource {
                     Ok(reader) => self.current = Some((name, reader, 0)),
                     Err(e) => {
                         return Some(Record::Rejected(Rejection {
-                            origin: Origin {
-                                input: name,
-                                line: 0,
-                            },
+                            origin: Origin { input: name, line: 0 },
                             reason: format!("cannot read: {e}"),
                         }));
                     }
@@ -116,10 +102,7 @@ impl Iterator for LineSource {
             };
             self.buffer.clear();
             *line += 1;
-            let origin = Origin {
-                input: Arc::clone(name),
-                line: *line,
-            };
+            let origin = Origin { input: Arc::clone(name), line: *line };
             match reader.read_until(b'\n', &mut self.buffer) {
                 Ok(0) => self.current = None,
                 Ok(_) => {
@@ -130,10 +113,7 @@ impl Iterator for LineSource {
                         }
                     }
                     return Some(match std::str::from_utf8(&self.buffer) {
-                        Ok(text) => Record::Event(LogEvent {
-                            message: text.to_string(),
-                            origin,
-                        }),
+                        Ok(text) => Record::Event(LogEvent { message: text.to_string(), origin }),
                         Err(e) => Record::Rejected(Rejection {
                             origin,
                             reason: format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1),
@@ -142,10 +122,7 @@ impl Iterator for LineSource {
                 }
                 Err(e) => {
                     self.current = None;
-                    return Some(Record::Rejected(Rejection {
-                        origin,
-                        reason: format!("read error: {e}"),
-                    }));
+                    return Some(Record::Rejected(Rejection { origin, reason: format!("read error: {e}") }));
                 }
             }
         }
@@ -164,19 +141,12 @@ mod tests {
         let path = dir.join("events.log");
         let mut file = File::create(&path).unwrap();
         file.write_all(b"one\r\n\xff\xfe\n\nlast").unwrap();
-        let records: Vec<Record> =
-            LineSource::new(vec![path.clone(), dir.join("missing.log")]).collect();
+        let records: Vec<Record> = LineSource::new(vec![path.clone(), dir.join("missing.log")]).collect();
         assert_eq!(records.len(), 5);
-        assert!(
-            matches!(&records[0], Record::Event(e) if e.message == "one" && e.origin.line == 1)
-        );
-        assert!(
-            matches!(&records[1], Record::Rejected(r) if r.origin.line == 2 && r.reason.contains("UTF-8"))
-        );
+        assert!(matches!(&records[0], Record::Event(e) if e.message == "one" && e.origin.line == 1));
+        assert!(matches!(&records[1], Record::Rejected(r) if r.origin.line == 2 && r.reason.contains("UTF-8")));
         assert!(matches!(&records[2], Record::Event(e) if e.message.is_empty()));
-        assert!(
-            matches!(&records[3], Record::Event(e) if e.message == "last" && e.origin.line == 4)
-        );
+        assert!(matches!(&records[3], Record::Event(e) if e.message == "last" && e.origin.line == 4));
         assert!(matches!(&records[4], Record::Rejected(r) if r.reason.starts_with("cannot read")));
         std::fs::remove_dir_all(&dir).unwrap();
     }

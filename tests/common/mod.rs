@@ -9,9 +9,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 pub fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(path)
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +76,6 @@ impl<'de> Deserialize<'de> for OrderedMap {
 }
 
 pub fn load_recording() -> Recording {
-    let text = std::fs::read_to_string(testdata("aws/filter-pattern-aws.json"))
-        .expect("recording present");
+    let text = std::fs::read_to_string(testdata("aws/filter-pattern-aws.json")).expect("recording present");
     serde_json::from_str(&text).expect("recording parses")
 }

@@ -1,0 +1,178 @@
+//! End-to-end tests of the `trailwatch` command.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn trailwatch(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("trailwatch runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("stdin written");
+    child.wait_with_output().expect("trailwatch finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trailwatch-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+#[test]
+fn test_metric_filter_command_reproduces_every_recorded_case() {
+    let recording = common::load_recording();
+    for case in &recording.cases {
+        let mut args = vec![
+            "test-metric-filter",
+            "--filter-pattern",
+            case.request.filter_pattern.as_str(),
+            "--log-event-messages",
+        ];
+        args.extend(case.request.log_event_messages.iter().map(String::as_str));
+        let output = trailwatch(&args, b"");
+        match (&case.response, &case.error) {
+            (_, Some(error)) => {
+                assert_eq!(output.status.code(), Some(254), "{}", case.id);
+                let stderr = text(&output.stderr);
+                let expected = format!(
+                    "An error occurred (InvalidParameterException) when calling the TestMetricFilter operation: {}\n",
+                    error.message
+                );
+                assert!(stderr.contains(&expected), "{}: {stderr}", case.id);
+                assert!(stderr.contains('^'), "{}: the diagnosis points at the fault: {stderr}", case.id);
+            }
+            (Some(response), None) => {
+                assert_eq!(output.status.code(), Some(0), "{}: {}", case.id, text(&output.stderr));
+                let ours: common::Response = serde_json::from_slice(&output.stdout).expect("JSON answer");
+                assert_eq!(ours.matches.len(), response.matches.len(), "{}", case.id);
+                for (a, b) in ours.matches.iter().zip(&response.matches) {
+                    assert_eq!(
+                        (a.event_number, &a.event_message, &a.extracted_values),
+                        (b.event_number, &b.event_message, &b.extracted_values),
+                        "{}",
+                        case.id
+                    );
+                }
+            }
+            (None, None) => panic!("{}: recording without an answer", case.id),
+        }
+    }
+}
+
+#[test]
+fn test_metric_filter_reads_messages_from_files_and_stdin() {
+    let dir = scratch("tmf");
+    let events = dir.join("events.json");
+    std::fs::write(&events, r#"["ERROR one", "fine", "ERROR two"]"#).unwrap();
+    let file_arg = format!("file://{}", events.display());
+    let output =
+        trailwatch(&["test-metric-filter", "--filter-pattern", "ERROR", "--log-event-messages", &file_arg], b"");
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["matches"].as_array().unwrap().len(), 2);
+    assert_eq!(answer["matches"][1]["eventNumber"], 3);
+
+    let lines: String = (0..60).map(|i| format!("line {i} {}\n", if i % 2 == 0 { "ERROR" } else { "ok" })).collect();
+    let output =
+        trailwatch(&["test-metric-filter", "--filter-pattern", "ERROR", "--log-event-file", "-"], lines.as_bytes());
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["matches"].as_array().unwrap().len(), 30, "a file may hold more than 50 messages");
+
+    let request = dir.join("request.json");
+    std::fs::write(&request, r#"{"filterPattern": "[a, b]", "logEventMessages": ["x y"]}"#).unwrap();
+    let output = trailwatch(&["test-metric-filter", "--cli-input-json", &format!("file://{}", request.display())], b"");
+    assert!(text(&output.stdout).contains("\"$a\": \"x\""), "{}", text(&output.stdout));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn test_metric_filter_applies_the_message_limit_like_the_service() {
+    let many: Vec<String> = (0..51).map(|i| format!("m{i}")).collect();
+    let mut args = vec!["test-metric-filter", "--filter-pattern", "m", "--log-event-messages"];
+    args.extend(many.iter().map(String::as_str));
+    let output = trailwatch(&args, b"");
+    assert_eq!(output.status.code(), Some(254));
+    assert!(text(&output.stderr).contains("Member must have length less than or equal to 50"));
+}
+
+#[test]
+fn filter_selects_counts_and_inverts_with_grep_exit_codes() {
+    let input = b"ERROR one\nWARN two\nINFO three\n";
+    let output = trailwatch(&["filter", "?ERROR ?WARN"], input);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "ERROR one\nWARN two\n");
+
+    let output = trailwatch(&["filter", "--count", "-v", "ERROR"], input);
+    assert_eq!(text(&output.stdout), "2\n");
+
+    let output = trailwatch(&["filter", "FATAL"], input);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+
+    let output = trailwatch(&["filter", "ERR*"], input);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("Invalid character(s) in term '*'"));
+}
+
+#[test]
+fn filter_json_output_carries_origin_and_extracted_values() {
+    let dir = scratch("filter");
+    let log = dir.join("access.log");
+    std::fs::write(&log, "10.0.0.1 GET 404\n10.0.0.2 GET 200\n").unwrap();
+    let output = trailwatch(&["filter", "--format", "json", "[ip, method, status=4*]", log.to_str().unwrap()], b"");
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["line"], 1);
+    assert_eq!(line["extractedValues"]["$status"], "404");
+    assert!(line["input"].as_str().unwrap().ends_with("access.log"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn filter_reports_rejected_records_and_fails_when_strict() {
+    let input = b"ERROR ok\n\xff\xfe ERROR\nERROR again\n";
+    let output = trailwatch(&["filter", "ERROR"], input);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "ERROR ok\nERROR again\n");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("(standard input):2: not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("1 record(s) rejected; 2 event(s) read, 2 selected, 0 not selected"), "{stderr}");
+
+    let output = trailwatch(&["filter", "--strict", "ERROR"], input);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn explain_shows_kind_normal_form_and_conditions() {
+    let output =
+        trailwatch(&["explain", r#"{($.eventName=ConsoleLogin)&&($.errorMessage="Failed authentication")}"#], b"");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("kind:        JSON"), "{stdout}");
+    assert!(
+        stdout.contains(r#"normalised:  { $.eventName = ConsoleLogin && $.errorMessage = "Failed authentication" }"#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ALL of:"), "{stdout}");
+
+    let output = trailwatch(&["explain", "{ $.a = 1 AND $.b = 2 }"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("Invalid metric filter pattern"), "{stderr}");
+    assert!(stderr.contains("1 | { $.a = 1 AND $.b = 2 }\n  |           ^"), "{stderr}");
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let output = trailwatch(&["test-metric-filter", "--help"], b"");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("--filter-pattern") && stdout.contains("Examples:"), "{stdout}");
+}
