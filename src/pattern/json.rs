@@ -56,29 +56,31 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
-        let mut alternatives = vec![self.and_expr(depth)?];
-        loop {
-            self.skip_ws();
-            if !self.rest().starts_with("||") {
-                break;
-            }
-            self.pos += 2;
-            alternatives.push(self.and_expr(depth)?);
-        }
-        Ok(flatten(alternatives, JsonExpr::Or))
+        self.chain(depth, "||", Self::and_expr, JsonExpr::Or)
     }
 
     fn and_expr(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
-        let mut operands = vec![self.primary(depth)?];
+        self.chain(depth, "&&", Self::primary, JsonExpr::And)
+    }
+
+    /// `operand { separator operand }`, flattened into one node.
+    fn chain(
+        &mut self,
+        depth: usize,
+        separator: &str,
+        operand: fn(&mut Self, usize) -> Result<JsonExpr, PatternError>,
+        make: fn(Vec<JsonExpr>) -> JsonExpr,
+    ) -> Result<JsonExpr, PatternError> {
+        let mut operands = vec![operand(self, depth)?];
         loop {
             self.skip_ws();
-            if !self.rest().starts_with("&&") {
+            if !self.rest().starts_with(separator) {
                 break;
             }
-            self.pos += 2;
-            operands.push(self.primary(depth)?);
+            self.pos += separator.len();
+            operands.push(operand(self, depth)?);
         }
-        Ok(flatten(operands, JsonExpr::And))
+        Ok(flatten(operands, make))
     }
 
     fn primary(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
