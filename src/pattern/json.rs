@@ -24,7 +24,7 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<JsonExpr
     if parser.pos == parser.end {
         return Err(PatternError::syntax(pattern, close, "a condition such as `$.field = value` inside the braces"));
     }
-    let expr = parser.or_expr(0)?;
+    let expr = parser.expression()?;
     parser.skip_ws();
     if parser.pos != parser.end {
         return Err(parser.unexpected("`&&`, `||` or the closing `}`"));
@@ -55,57 +55,54 @@ impl<'a> Parser<'a> {
         unexpected(self.text, self.pos, self.end, expected)
     }
 
-    fn or_expr(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
-        self.chain(depth, "||", Self::and_expr, JsonExpr::Or)
-    }
-
-    fn and_expr(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
-        self.chain(depth, "&&", Self::primary, JsonExpr::And)
-    }
-
-    /// `operand { separator operand }`, flattened into one node.
-    fn chain(
-        &mut self,
-        depth: usize,
-        separator: &str,
-        operand: fn(&mut Self, usize) -> Result<JsonExpr, PatternError>,
-        make: fn(Vec<JsonExpr>) -> JsonExpr,
-    ) -> Result<JsonExpr, PatternError> {
-        let mut operands = vec![operand(self, depth)?];
+    /// The boolean expression, parsed with an explicit stack of open parentheses rather than
+    /// recursion, so no nesting depth can exhaust the call stack.
+    fn expression(&mut self) -> Result<JsonExpr, PatternError> {
+        let mut open: Vec<Group> = vec![Group::default()];
+        let mut expect_operand = true;
         loop {
             self.skip_ws();
-            if !self.rest().starts_with(separator) {
+            let Some(top) = open.last_mut() else { break };
+            if expect_operand {
+                match self.peek() {
+                    Some('(') => {
+                        if open.len() > MAX_DEPTH {
+                            let why = format!("at most {MAX_DEPTH} nested parentheses");
+                            return Err(PatternError::syntax(self.text, self.pos, why));
+                        }
+                        self.pos += 1;
+                        open.push(Group::default());
+                    }
+                    Some('$') => {
+                        let condition = self.condition()?;
+                        top.operands.push(JsonExpr::Condition(condition));
+                        expect_operand = false;
+                    }
+                    _ => return Err(self.unexpected("a selector starting with `$.`, or `(`")),
+                }
+                continue;
+            }
+            if self.rest().starts_with("&&") {
+                self.pos += 2;
+                expect_operand = true;
+            } else if self.rest().starts_with("||") {
+                self.pos += 2;
+                top.close_conjunction();
+                expect_operand = true;
+            } else if self.peek() == Some(')') && open.len() > 1 {
+                self.pos += 1;
+                let inner = open.pop().map(Group::finish);
+                if let (Some(inner), Some(outer)) = (inner, open.last_mut()) {
+                    outer.operands.push(inner);
+                }
+            } else {
                 break;
             }
-            self.pos += separator.len();
-            operands.push(operand(self, depth)?);
         }
-        Ok(flatten(operands, make))
-    }
-
-    fn primary(&mut self, depth: usize) -> Result<JsonExpr, PatternError> {
-        self.skip_ws();
-        match self.peek() {
-            Some('(') => {
-                if depth >= MAX_DEPTH {
-                    return Err(PatternError::syntax(
-                        self.text,
-                        self.pos,
-                        format!("at most {MAX_DEPTH} nested parentheses"),
-                    ));
-                }
-                self.pos += 1;
-                let inner = self.or_expr(depth + 1)?;
-                self.skip_ws();
-                if self.peek() != Some(')') {
-                    return Err(self.unexpected("`&&`, `||` or `)`"));
-                }
-                self.pos += 1;
-                Ok(inner)
-            }
-            Some('$') => self.condition().map(JsonExpr::Condition),
-            _ => Err(self.unexpected("a selector starting with `$.`, or `(`")),
+        if open.len() > 1 {
+            return Err(self.unexpected("`&&`, `||` or `)`"));
         }
+        open.pop().map(Group::finish).ok_or_else(|| self.unexpected("a condition"))
     }
 
     fn condition(&mut self) -> Result<JsonCondition, PatternError> {
@@ -272,6 +269,29 @@ impl<'a> Parser<'a> {
         }
         self.pos += 1;
         Ok(step)
+    }
+}
+
+/// The operands of one parenthesised group (or the whole pattern) read so far.
+#[derive(Default)]
+struct Group {
+    /// Finished conjunctions, to be joined with `||`.
+    alternatives: Vec<JsonExpr>,
+    /// Operands of the conjunction being read, to be joined with `&&`.
+    operands: Vec<JsonExpr>,
+}
+
+impl Group {
+    fn close_conjunction(&mut self) {
+        let operands = std::mem::take(&mut self.operands);
+        if !operands.is_empty() {
+            self.alternatives.push(flatten(operands, JsonExpr::And));
+        }
+    }
+
+    fn finish(mut self) -> JsonExpr {
+        self.close_conjunction();
+        flatten(self.alternatives, JsonExpr::Or)
     }
 }
 
