@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use trailwatch::matcher::ExtractedValues;
-use trailwatch::source::{LineSource, Record};
+use trailwatch::source::{read_inputs, InputFormat, ReadOptions, Record};
 use trailwatch::{matcher, pattern};
 
 const EXIT_MATCHED: i32 = 0;
@@ -17,6 +17,8 @@ const LISTED_REJECTIONS: u64 = 20;
 /// Print the events (one per line) that match a filter pattern.
 ///
 /// Reads each FILE in turn, or standard input when none is given (`-` also means stdin).
+/// Folders are walked; gzip is undone; CloudTrail files, CloudWatch Logs exports and the
+/// aws CLI's event JSON are recognised, and each of their records is one event.
 /// Exit status: 0 when an event was selected, 1 when none was, 2 on an invalid pattern (or,
 /// with --strict, on any rejected record).
 ///
@@ -31,8 +33,12 @@ pub struct Args {
     #[arg(allow_hyphen_values = true)]
     pattern: String,
 
-    /// Input files, one event per line (default: standard input).
+    /// Input files or folders (default: standard input).
     files: Vec<PathBuf>,
+
+    /// The input format (default: recognised from each file's content).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    input_format: InputFormat,
 
     /// Print only the number of selected events.
     #[arg(short, long)]
@@ -46,7 +52,8 @@ pub struct Args {
     #[arg(short, long)]
     quiet: bool,
 
-    /// Fail (exit 2) when any record is rejected (unreadable file, invalid UTF-8).
+    /// Fail (exit 2) when any record is rejected (unreadable file, invalid UTF-8, damaged
+    /// gzip or JSON).
     #[arg(long)]
     strict: bool,
 
@@ -56,11 +63,15 @@ pub struct Args {
     format: String,
 }
 
+fn parse_format(text: &str) -> Result<InputFormat, String> {
+    text.parse()
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonLine<'a> {
+    /// Where the event came from: `file:line` or `file (record n)`.
     input: &'a str,
-    line: u64,
     message: &'a str,
     extracted_values: &'a ExtractedValues,
 }
@@ -77,7 +88,9 @@ pub fn run(args: Args) -> i32 {
     let mut out = BufWriter::new(stdout.lock());
     let (mut read, mut selected, mut rejected) = (0u64, 0u64, 0u64);
     let no_values = ExtractedValues::default();
-    for record in LineSource::new(args.files) {
+    let options = ReadOptions { format: args.input_format, ..ReadOptions::default() };
+    let mut output_closed = false;
+    let tally = read_inputs(&args.files, &options, &mut |record| {
         let event = match record {
             Record::Event(event) => event,
             Record::Rejected(rejection) => {
@@ -85,22 +98,21 @@ pub fn run(args: Args) -> i32 {
                 if rejected <= LISTED_REJECTIONS {
                     eprintln!("trailwatch: rejected {rejection}");
                 }
-                continue;
+                return;
             }
         };
         read += 1;
         let outcome = matcher.evaluate(&event.message);
         if outcome.is_some() == args.invert {
-            continue;
+            return;
         }
         selected += 1;
-        if args.quiet || args.count {
-            continue;
+        if args.quiet || args.count || output_closed {
+            return;
         }
         let written = if args.format == "json" {
             let line = JsonLine {
-                input: &event.origin.input,
-                line: event.origin.line,
+                input: &event.origin.to_string(),
                 message: &event.message,
                 extracted_values: outcome.as_ref().unwrap_or(&no_values),
             };
@@ -108,18 +120,19 @@ pub fn run(args: Args) -> i32 {
         } else {
             writeln!(out, "{}", event.message)
         };
-        if written.is_err() {
-            // The reader went away (e.g. `| head`): stop quietly, as grep does.
-            return if selected > 0 { EXIT_MATCHED } else { EXIT_NO_MATCH };
-        }
-    }
+        // The reader went away (e.g. `| head`): stop writing, as grep does.
+        output_closed = written.is_err();
+    });
     if args.count && !args.quiet {
         let _ = writeln!(out, "{selected}");
     }
     let _ = out.flush();
-    if rejected > 0 {
+    if rejected > 0 || !tally.skipped.is_empty() {
         eprintln!(
-            "trailwatch: {rejected} record(s) rejected; {read} event(s) read, {selected} selected, {} not selected",
+            "trailwatch: {} file(s) read, {} skipped; {} record(s): {read} event(s), {selected} selected, {} not selected, {rejected} rejected",
+            tally.files_read,
+            tally.skipped.len(),
+            read + rejected,
             read - selected
         );
         if args.strict {

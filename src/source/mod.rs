@@ -1,37 +1,63 @@
-//! Files and standard input -> log events, with every record accounted for.
+//! Files, folders and standard input -> log events, with every record accounted for.
 //!
-//! A source yields [`Record`]s: an event to match, or a rejection that says where and why.
-//! Nothing is dropped silently, so a caller can always show
-//! `read = matched + not matched + rejected`. Commands depend only on the `Record`
-//! iterator, so further input formats slot in behind it.
+//! [`read_inputs`] walks the inputs, opens each file (gunzipping by content, not by name),
+//! recognises its format and hands every record to a sink as a [`Record`]: an event to
+//! match, or a rejection that says where and why. Nothing is dropped silently, so a caller
+//! can always show `read = matched + not matched + rejected`. Each format has one reader
+//! behind the same sink, so the commands above never care where events came from.
+
+mod api;
+mod cloudtrail;
+mod compact;
+mod detect;
+mod lines;
+mod open;
+mod walk;
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where a record came from: a file (or `-` for standard input) and a 1-based line.
+pub use compact::compact_json;
+pub use detect::InputFormat;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+/// Where a record came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
+    /// The file (or `(standard input)`).
     pub input: Arc<str>,
-    pub line: u64,
+    pub position: Position,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// The file as a whole.
+    File,
+    /// A 1-based line.
+    Line(u64),
+    /// A 1-based element of a JSON array (`Records`, `events`, `Events`).
+    Element(u64),
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}", self.input)
-        } else {
-            write!(f, "{}:{}", self.input, self.line)
+        match self.position {
+            Position::File => write!(f, "{}", self.input),
+            Position::Line(n) => write!(f, "{}:{n}", self.input),
+            Position::Element(n) => write!(f, "{} (record {n})", self.input),
         }
     }
 }
 
-/// One log event.
+/// One log event, as CloudWatch Logs would hold it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEvent {
     pub message: String,
+    /// The event's timestamp, when the format carries one.
+    pub timestamp: Option<Millis>,
     pub origin: Origin,
 }
 
@@ -54,100 +80,157 @@ pub enum Record {
     Rejected(Rejection),
 }
 
-/// One event per line from each input in turn (`-` is standard input). A trailing `\r` is
-/// part of the line ending, not of the message; an empty line is an empty message.
-pub struct LineSource {
-    inputs: std::vec::IntoIter<PathBuf>,
-    current: Option<(Arc<str>, Box<dyn BufRead>, u64)>,
-    buffer: Vec<u8>,
+/// How to read the inputs.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// `Auto` recognises each file's format by its content.
+    pub format: InputFormat,
+    /// The JSON field holding an NDJSON event's time (CloudTrail's `eventTime`).
+    pub timestamp_field: String,
+    /// Added to every timestamp (CloudTrail's delivery to CloudWatch Logs lags its events).
+    pub delivery_lag: Millis,
+    /// Reject events whose timestamp cannot be found (replay needs one; `filter` does not).
+    pub require_timestamp: bool,
 }
 
-impl LineSource {
-    /// Reads `inputs` in order; no inputs means standard input.
-    pub fn new(inputs: Vec<PathBuf>) -> LineSource {
-        let inputs = if inputs.is_empty() { vec![PathBuf::from("-")] } else { inputs };
-        LineSource { inputs: inputs.into_iter(), current: None, buffer: Vec::new() }
-    }
-
-    fn open(path: &PathBuf) -> io::Result<Box<dyn BufRead>> {
-        if path.as_os_str() == "-" {
-            return Ok(Box::new(BufReader::new(io::stdin())));
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: InputFormat::Auto,
+            timestamp_field: "eventTime".to_string(),
+            delivery_lag: 0,
+            require_timestamp: false,
         }
-        Ok(Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)))
     }
 }
 
-impl Iterator for LineSource {
-    type Item = Record;
+/// A file passed over, and why (digests, unrecognised files inside a trail folder).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
 
-    fn next(&mut self) -> Option<Record> {
-        loop {
-            let Some((name, reader, line)) = self.current.as_mut() else {
-                let path = self.inputs.next()?;
-                let name: Arc<str> = Arc::from(if path.as_os_str() == "-" {
-                    "(standard input)".to_string()
-                } else {
-                    path.display().to_string()
-                });
-                match LineSource::open(&path) {
-                    Ok(reader) => self.current = Some((name, reader, 0)),
-                    Err(e) => {
-                        return Some(Record::Rejected(Rejection {
-                            origin: Origin { input: name, line: 0 },
-                            reason: format!("cannot read: {e}"),
-                        }));
-                    }
-                }
-                continue;
-            };
-            self.buffer.clear();
-            *line += 1;
-            let origin = Origin { input: Arc::clone(name), line: *line };
-            match reader.read_until(b'\n', &mut self.buffer) {
-                Ok(0) => self.current = None,
-                Ok(_) => {
-                    if self.buffer.last() == Some(&b'\n') {
-                        self.buffer.pop();
-                        if self.buffer.last() == Some(&b'\r') {
-                            self.buffer.pop();
-                        }
-                    }
-                    return Some(match std::str::from_utf8(&self.buffer) {
-                        Ok(text) => Record::Event(LogEvent { message: text.to_string(), origin }),
-                        Err(e) => Record::Rejected(Rejection {
-                            origin,
-                            reason: format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                        }),
-                    });
-                }
-                Err(e) => {
-                    self.current = None;
-                    return Some(Record::Rejected(Rejection { origin, reason: format!("read error: {e}") }));
-                }
+/// What was read, file by file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileTally {
+    pub files_read: u64,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reads every input (files, folders walked recursively, `-` for standard input; none means
+/// standard input) and passes each record to `sink`, in input order.
+pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
+    let mut tally = FileTally::default();
+    let stdin = [PathBuf::from("-")];
+    let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
+    for input in inputs {
+        walk::each_file(input, &mut |file| match file {
+            walk::Found::File { path, explicit } => read_file(&path, explicit, options, &mut tally, sink),
+            walk::Found::Skipped(skipped) => tally.skipped.push(skipped),
+            walk::Found::Unreadable { path, reason } => sink(Record::Rejected(Rejection {
+                origin: Origin { input: Arc::from(path.as_str()), position: Position::File },
+                reason,
+            })),
+        });
+    }
+    tally
+}
+
+fn read_file(
+    path: &PathBuf,
+    explicit: bool,
+    options: &ReadOptions,
+    tally: &mut FileTally,
+    sink: &mut dyn FnMut(Record),
+) {
+    let name: Arc<str> = Arc::from(walk::display_name(path).as_str());
+    let file_origin = Origin { input: Arc::clone(&name), position: Position::File };
+    let mut reader = match open::open(path) {
+        Ok(reader) => reader,
+        Err(e) => {
+            sink(Record::Rejected(Rejection { origin: file_origin, reason: format!("cannot read: {e}") }));
+            return;
+        }
+    };
+    let format = match options.format {
+        InputFormat::Auto => match detect::detect(&mut reader) {
+            Ok(detect::Detected::Format(format)) => format,
+            Ok(detect::Detected::Skip(reason)) => {
+                tally.skipped.push(Skipped { path: name.to_string(), reason: reason.to_string() });
+                return;
             }
+            // Inside a folder, an unrecognised file is not part of the trail.
+            Ok(detect::Detected::Unrecognised) if !explicit => {
+                let reason = "not a recognised log format".to_string();
+                tally.skipped.push(Skipped { path: name.to_string(), reason });
+                return;
+            }
+            Ok(detect::Detected::Unrecognised) => InputFormat::Lines,
+            Err(e) => {
+                sink(Record::Rejected(Rejection { origin: file_origin, reason: format!("cannot read: {e}") }));
+                return;
+            }
+        },
+        forced => forced,
+    };
+    tally.files_read += 1;
+    let context = ReadContext { name, options };
+    match format {
+        InputFormat::CloudTrail => cloudtrail::read(reader, &context, sink),
+        InputFormat::FilterLogEvents | InputFormat::LookupEvents => api::read(reader, format, &context, sink),
+        InputFormat::Ndjson | InputFormat::CwlExport | InputFormat::Lines | InputFormat::Auto => {
+            lines::read(reader, format, &context, sink)
         }
+    }
+}
+
+/// What every reader needs to build events.
+pub(crate) struct ReadContext<'a> {
+    pub name: Arc<str>,
+    pub options: &'a ReadOptions,
+}
+
+impl ReadContext<'_> {
+    pub fn origin(&self, position: Position) -> Origin {
+        Origin { input: Arc::clone(&self.name), position }
+    }
+
+    /// An event, or a rejection when a timestamp is required and missing.
+    pub fn event(&self, message: String, timestamp: Result<Millis, String>, position: Position) -> Record {
+        let origin = self.origin(position);
+        match timestamp {
+            Ok(t) => Record::Event(LogEvent { message, timestamp: Some(t + self.options.delivery_lag), origin }),
+            Err(reason) if self.options.require_timestamp => Record::Rejected(Rejection { origin, reason }),
+            Err(_) => Record::Event(LogEvent { message, timestamp: None, origin }),
+        }
+    }
+
+    pub fn reject(&self, position: Position, reason: impl Into<String>) -> Record {
+        Record::Rejected(Rejection { origin: self.origin(position), reason: reason.into() })
+    }
+}
+
+/// Parses an ISO-8601 UTC time (`2026-03-01T09:00:00Z`, with optional fraction or offset).
+pub fn parse_time(text: &str) -> Option<Millis> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
+}
+
+/// The value of `field` in a JSON object's text, as a timestamp.
+pub(crate) fn timestamp_of(json: &str, field: &str) -> Result<Millis, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("not JSON ({e})"))?;
+    match value.get(field) {
+        Some(serde_json::Value::String(text)) => {
+            parse_time(text).ok_or_else(|| format!("{field} {text:?} is not an ISO-8601 time"))
+        }
+        Some(serde_json::Value::Number(n)) => {
+            n.to_string().parse::<f64>().map(|ms| ms as Millis).map_err(|_| format!("{field} is not a time"))
+        }
+        Some(_) => Err(format!("{field} is not a time")),
+        None if value.is_object() => Err(format!("no {field} field")),
+        None => Err("not a JSON object".to_string()),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    #[test]
-    fn reads_lines_and_reports_bad_ones() {
-        let dir = std::env::temp_dir().join(format!("trailwatch-source-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("events.log");
-        let mut file = File::create(&path).unwrap();
-        file.write_all(b"one\r\n\xff\xfe\n\nlast").unwrap();
-        let records: Vec<Record> = LineSource::new(vec![path.clone(), dir.join("missing.log")]).collect();
-        assert_eq!(records.len(), 5);
-        assert!(matches!(&records[0], Record::Event(e) if e.message == "one" && e.origin.line == 1));
-        assert!(matches!(&records[1], Record::Rejected(r) if r.origin.line == 2 && r.reason.contains("UTF-8")));
-        assert!(matches!(&records[2], Record::Event(e) if e.message.is_empty()));
-        assert!(matches!(&records[3], Record::Event(e) if e.message == "last" && e.origin.line == 4));
-        assert!(matches!(&records[4], Record::Rejected(r) if r.reason.starts_with("cannot read")));
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
+mod tests;
