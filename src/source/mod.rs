@@ -138,7 +138,7 @@ pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnM
 }
 
 fn read_file(
-    path: &PathBuf,
+    path: &std::path::Path,
     explicit: bool,
     options: &ReadOptions,
     tally: &mut FileTally,
