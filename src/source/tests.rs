@@ -89,7 +89,7 @@ fn cloudtrail_files_stream_records_with_event_times() {
     );
     dir.write("AWSLogs/1/CloudTrail-Digest/us-east-1/2026/03/01/d.json.gz", &gzip(br#"{"awsAccountId":"1"}"#));
     dir.write("notes.txt", b"not a trail");
-    let (events, rejected, tally) = read(&[dir.0.clone()], &replay_options());
+    let (events, rejected, tally) = read(std::slice::from_ref(&dir.0), &replay_options());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].timestamp, Some(1_772_355_605_000));
     assert_eq!(events[0].message, r#"{"eventTime":"2026-03-01T09:00:05Z","eventName":"A"}"#);
