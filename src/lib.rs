@@ -15,8 +15,10 @@
 //! assert!(matcher.is_match(r#"{"eventName":"ConsoleLogin","errorMessage":"Failed authentication"}"#));
 //! ```
 
+pub mod alarm;
 pub mod explain;
 pub mod matcher;
+pub mod metric;
 pub mod pattern;
 pub mod source;
 pub mod test_metric_filter;

@@ -32,6 +32,19 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<JsonExpr
     Ok(expr)
 }
 
+/// Parses a lone selector (`$.a.b[0]`), as metric values and dimensions reference fields.
+pub(super) fn parse_selector(text: &str) -> Result<Selector, PatternError> {
+    let mut parser = Parser { text, pos: 0, end: text.len() };
+    if parser.peek() != Some('$') {
+        return Err(PatternError::syntax(text, 0, "a selector starting with `$.`"));
+    }
+    let selector = parser.selector()?;
+    if parser.pos != parser.end {
+        return Err(parser.unexpected("the end of the selector"));
+    }
+    Ok(selector)
+}
+
 struct Parser<'a> {
     text: &'a str,
     pos: usize,

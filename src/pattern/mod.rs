@@ -92,6 +92,12 @@ pub fn parse(text: &str) -> Result<Pattern, PatternError> {
     Ok(pattern)
 }
 
+/// Parses a JSON selector on its own (`$.requestParameters.bucketName`), as metric filters
+/// reference fields for their values and dimensions.
+pub fn parse_selector(text: &str) -> Result<Selector, PatternError> {
+    json::parse_selector(text)
+}
+
 /// The documented per-pattern limits on regexes and wildcard selectors.
 fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
     let mut regexes = Vec::new();
