@@ -1,0 +1,374 @@
+//! CloudFormation templates: intrinsic functions resolved, filters and alarms extracted.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{number, Configuration, Deployment};
+use crate::alarm::{AlarmDefinition, Statistic};
+use crate::metric::{MetricFilter, MetricTransformation, MetricValue, ValueRef};
+
+/// Template text (JSON, or YAML with short-form tags) as JSON with long-form intrinsics.
+pub(super) fn to_json(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => Ok(value),
+        Err(json_error) => {
+            let yaml: serde_yaml::Value = serde_yaml::from_str(text)
+                .map_err(|yaml_error| format!("neither JSON ({json_error}) nor YAML ({yaml_error})"))?;
+            yaml_to_json(yaml)
+        }
+    }
+}
+
+fn yaml_to_json(value: serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Y;
+    Ok(match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::from_str(&n.to_string()).unwrap_or(Value::Null),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
+        Y::Mapping(map) => {
+            let mut out = Map::new();
+            for (key, value) in map {
+                let key = match key {
+                    Y::String(s) => s,
+                    other => serde_yaml::to_string(&other).map_err(|e| e.to_string())?.trim().to_string(),
+                };
+                out.insert(key, yaml_to_json(value)?);
+            }
+            Value::Object(out)
+        }
+        // `!Ref X` -> {"Ref": X}; `!GetAtt A.B` -> {"Fn::GetAtt": [A, B]}; `!Sub` -> {"Fn::Sub"}.
+        Y::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = yaml_to_json(tagged.value)?;
+            match (name, inner) {
+                ("Ref", inner) => json!({ "Ref": inner }),
+                ("GetAtt", Value::String(dotted)) => {
+                    let (resource, attribute) = dotted.split_once('.').unwrap_or((&dotted, ""));
+                    json!({ "Fn::GetAtt": [resource, attribute] })
+                }
+                (name, inner) => json!({ format!("Fn::{name}"): inner }),
+            }
+        }
+    })
+}
+
+struct Resolver<'a> {
+    resources: &'a Map<String, Value>,
+    parameters: BTreeMap<String, Value>,
+    deployment: &'a Deployment,
+}
+
+impl Resolver<'_> {
+    /// Resolves every intrinsic function inside `value`.
+    fn resolve(&self, value: &Value, depth: usize) -> Result<Value, String> {
+        if depth > 32 {
+            return Err("intrinsic functions nested too deeply".into());
+        }
+        match value {
+            Value::Array(items) => {
+                Ok(Value::Array(items.iter().map(|v| self.resolve(v, depth + 1)).collect::<Result<_, _>>()?))
+            }
+            Value::Object(map) if map.len() == 1 => {
+                let (key, argument) = map.iter().next().ok_or("empty object")?;
+                match key.as_str() {
+                    "Ref" => self.reference(argument.as_str().ok_or("Ref takes a name")?, depth),
+                    "Fn::GetAtt" => {
+                        let parts: Vec<String> = match argument {
+                            Value::String(s) => s.splitn(2, '.').map(str::to_string).collect(),
+                            Value::Array(items) => {
+                                items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()
+                            }
+                            _ => Vec::new(),
+                        };
+                        match parts.as_slice() {
+                            [resource, attribute] => self.attribute(resource, attribute, depth),
+                            _ => Err(format!("Fn::GetAtt takes [resource, attribute], not {argument}")),
+                        }
+                    }
+                    "Fn::Join" => {
+                        let resolved = self.resolve(argument, depth + 1)?;
+                        let (separator, items) = match resolved.as_array().map(Vec::as_slice) {
+                            Some([Value::String(sep), Value::Array(items)]) => (sep.clone(), items.clone()),
+                            _ => return Err(format!("Fn::Join takes [separator, [values]], not {argument}")),
+                        };
+                        let parts: Vec<String> = items.iter().map(scalar_text).collect::<Result<_, _>>()?;
+                        Ok(Value::String(parts.join(&separator)))
+                    }
+                    "Fn::Sub" => self.substitute(argument, depth),
+                    other if other.starts_with("Fn::") => {
+                        Err(format!("{other} is not supported in the values trailwatch reads"))
+                    }
+                    _ => Ok(Value::Object(self.resolve_map(map, depth)?)),
+                }
+            }
+            Value::Object(map) => Ok(Value::Object(self.resolve_map(map, depth)?)),
+            other => Ok(other.clone()),
+        }
+    }
+
+    fn resolve_map(&self, map: &Map<String, Value>, depth: usize) -> Result<Map<String, Value>, String> {
+        map.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v, depth + 1)?))).collect()
+    }
+
+    fn reference(&self, name: &str, depth: usize) -> Result<Value, String> {
+        let d = self.deployment;
+        let pseudo = match name {
+            "AWS::Region" => Some(d.region.clone()),
+            "AWS::AccountId" => Some(d.account_id.clone()),
+            "AWS::Partition" => Some("aws".to_string()),
+            "AWS::StackName" => Some(d.stack_name.clone()),
+            "AWS::URLSuffix" => Some("amazonaws.com".to_string()),
+            _ => None,
+        };
+        if let Some(value) = pseudo {
+            return Ok(Value::String(value));
+        }
+        if let Some(default) = self.parameters.get(name) {
+            return Ok(default.clone());
+        }
+        let resource = self
+            .resources
+            .get(name)
+            .ok_or_else(|| format!("Ref to {name}, which is neither a resource nor a parameter with a Default"))?;
+        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+        // The named property, itself resolved (a log group's name may be a `!Sub`).
+        let property = |key: &str| -> Option<String> {
+            let raw = resource.get("Properties")?.get(key)?;
+            self.resolve(raw, depth + 1).ok()?.as_str().map(str::to_string)
+        };
+        Ok(Value::String(match kind {
+            "AWS::Logs::LogGroup" => property("LogGroupName").unwrap_or_else(|| name.to_string()),
+            "AWS::SNS::Topic" => self.topic_arn(name, property("TopicName")),
+            "AWS::Logs::MetricFilter" => property("FilterName").unwrap_or_else(|| name.to_string()),
+            "AWS::CloudWatch::Alarm" => property("AlarmName").unwrap_or_else(|| name.to_string()),
+            _ => name.to_string(),
+        }))
+    }
+
+    fn topic_arn(&self, logical: &str, topic_name: Option<String>) -> String {
+        let d = self.deployment;
+        format!("arn:aws:sns:{}:{}:{}", d.region, d.account_id, topic_name.unwrap_or_else(|| logical.to_string()))
+    }
+
+    fn attribute(&self, resource: &str, attribute: &str, depth: usize) -> Result<Value, String> {
+        let definition =
+            self.resources.get(resource).ok_or_else(|| format!("Fn::GetAtt on {resource}, which is not a resource"))?;
+        let kind = definition.get("Type").and_then(Value::as_str).unwrap_or("");
+        let name = self.reference(resource, depth)?;
+        let name = name.as_str().unwrap_or(resource);
+        let d = self.deployment;
+        Ok(Value::String(match (kind, attribute) {
+            ("AWS::Logs::LogGroup", "Arn") => format!("arn:aws:logs:{}:{}:log-group:{name}:*", d.region, d.account_id),
+            ("AWS::SNS::Topic", "TopicArn") => name.to_string(),
+            ("AWS::SNS::Topic", "TopicName") => name.rsplit(':').next().unwrap_or(name).to_string(),
+            ("AWS::CloudWatch::Alarm", "Arn") => {
+                format!("arn:aws:cloudwatch:{}:{}:alarm:{name}", d.region, d.account_id)
+            }
+            _ => format!("{resource}.{attribute}"),
+        }))
+    }
+
+    fn substitute(&self, argument: &Value, depth: usize) -> Result<Value, String> {
+        let (template, variables) = match argument {
+            Value::String(s) => (s.clone(), Map::new()),
+            Value::Array(items) => match items.as_slice() {
+                [Value::String(s), Value::Object(vars)] => (s.clone(), self.resolve_map(vars, depth)?),
+                _ => return Err(format!("Fn::Sub takes a string or [string, {{variables}}], not {argument}")),
+            },
+            _ => return Err(format!("Fn::Sub takes a string, not {argument}")),
+        };
+        let mut out = String::new();
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find("${") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            let close = after.find('}').ok_or_else(|| format!("unclosed ${{ in Fn::Sub {template:?}"))?;
+            let name = &after[..close];
+            let value = match variables.get(name) {
+                Some(v) => v.clone(),
+                None => match name.split_once('.') {
+                    Some((resource, attribute)) if !name.starts_with("AWS::") => {
+                        self.attribute(resource, attribute, depth)?
+                    }
+                    _ => self.reference(name, depth)?,
+                },
+            };
+            out.push_str(&scalar_text(&value)?);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        Ok(Value::String(out))
+    }
+}
+
+fn scalar_text(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(format!("{other} is not a scalar")),
+    }
+}
+
+pub(super) fn configuration(template: &Value, deployment: &Deployment) -> Result<Configuration, String> {
+    let resources = template.get("Resources").and_then(Value::as_object).ok_or("Resources is not an object")?;
+    let parameters = template
+        .get("Parameters")
+        .and_then(Value::as_object)
+        .map(|p| p.iter().filter_map(|(name, spec)| spec.get("Default").map(|d| (name.clone(), d.clone()))).collect())
+        .unwrap_or_default();
+    let resolver = Resolver { resources, parameters, deployment };
+    let mut configuration = Configuration::default();
+    for (logical, resource) in resources {
+        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
+        if !matches!(kind, "AWS::Logs::MetricFilter" | "AWS::CloudWatch::Alarm") {
+            continue;
+        }
+        let properties = resource.get("Properties").cloned().unwrap_or(Value::Object(Map::new()));
+        let properties = resolver.resolve(&properties, 0).map_err(|e| format!("{logical}: {e}"))?;
+        let properties = Properties { logical, map: &properties };
+        if kind == "AWS::Logs::MetricFilter" {
+            configuration.filters.push(metric_filter(&properties)?);
+        } else if properties.map.get("Metrics").is_some() {
+            configuration.notes.push(format!("{logical}: metric-math alarms (Metrics) are not evaluated"));
+        } else {
+            configuration.alarms.push(alarm(&properties)?);
+        }
+    }
+    Ok(configuration)
+}
+
+/// One resource's resolved properties, with errors that name the resource.
+struct Properties<'a> {
+    logical: &'a str,
+    map: &'a Value,
+}
+
+impl Properties<'_> {
+    fn text(&self, key: &str) -> Option<String> {
+        self.map.get(key).and_then(|v| scalar_text(v).ok())
+    }
+
+    fn required(&self, key: &str) -> Result<String, String> {
+        self.text(key).ok_or_else(|| format!("{}: {key} is required", self.logical))
+    }
+
+    fn number(&self, key: &str) -> Result<Option<f64>, String> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => number(v).map(Some).ok_or_else(|| format!("{}: {key} must be a number, not {v}", self.logical)),
+        }
+    }
+
+    fn list(&self, key: &str) -> Vec<String> {
+        self.map
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|v| scalar_text(v).ok()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn metric_filter(p: &Properties) -> Result<MetricFilter, String> {
+    let transformations =
+        p.map.get("MetricTransformations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let [t] = transformations else {
+        return Err(format!("{}: MetricTransformations must hold exactly one transformation", p.logical));
+    };
+    let t = Properties { logical: p.logical, map: t };
+    let dimensions = t
+        .map
+        .get("Dimensions")
+        .and_then(Value::as_array)
+        .map(|dims| {
+            dims.iter()
+                .map(|d| {
+                    let key = d
+                        .get("Key")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| format!("{}: a dimension has no Key", p.logical))?;
+                    let value = d
+                        .get("Value")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| format!("{}: dimension {key} has no Value", p.logical))?;
+                    Ok((key.to_string(), ValueRef::parse(value).map_err(|e| format!("{}: {e}", p.logical))?))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    Ok(MetricFilter {
+        name: p.text("FilterName").unwrap_or_else(|| p.logical.to_string()),
+        log_group: p.text("LogGroupName").unwrap_or_default(),
+        pattern: p.text("FilterPattern").unwrap_or_default(),
+        transformation: MetricTransformation {
+            metric_name: t.required("MetricName")?,
+            namespace: t.required("MetricNamespace")?,
+            value: MetricValue::parse(&t.required("MetricValue")?).map_err(|e| format!("{}: {e}", p.logical))?,
+            default_value: t.number("DefaultValue")?,
+            dimensions,
+            unit: t.text("Unit"),
+        },
+    })
+}
+
+fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
+    let statistic: Statistic = match (p.text("Statistic"), p.text("ExtendedStatistic")) {
+        (Some(s), None) | (None, Some(s)) => s.parse().map_err(|e| format!("{}: {e}", p.logical))?,
+        (Some(_), Some(_)) => return Err(format!("{}: Statistic and ExtendedStatistic are exclusive", p.logical)),
+        (None, None) => return Err(format!("{}: Statistic or ExtendedStatistic is required", p.logical)),
+    };
+    let whole = |key: &str| -> Result<Option<u32>, String> {
+        p.number(key)?
+            .map(|n| {
+                if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) {
+                    Ok(n as u32)
+                } else {
+                    Err(format!("{}: {key} must be a whole number", p.logical))
+                }
+            })
+            .transpose()
+    };
+    let mut dimensions: Vec<(String, String)> = p
+        .map
+        .get("Dimensions")
+        .and_then(Value::as_array)
+        .map(|dims| {
+            dims.iter()
+                .filter_map(|d| Some((scalar_text(d.get("Name")?).ok()?, scalar_text(d.get("Value")?).ok()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    dimensions.sort();
+    let definition = AlarmDefinition {
+        name: p.text("AlarmName").unwrap_or_else(|| p.logical.to_string()),
+        description: p.text("AlarmDescription"),
+        actions_enabled: p.map.get("ActionsEnabled").and_then(Value::as_bool).unwrap_or(true),
+        alarm_actions: p.list("AlarmActions"),
+        ok_actions: p.list("OKActions"),
+        insufficient_data_actions: p.list("InsufficientDataActions"),
+        namespace: p.required("Namespace")?,
+        metric_name: p.required("MetricName")?,
+        dimensions,
+        unit: p.text("Unit"),
+        statistic,
+        period: whole("Period")?.unwrap_or(60),
+        evaluation_periods: whole("EvaluationPeriods")?
+            .ok_or_else(|| format!("{}: EvaluationPeriods is required", p.logical))?,
+        datapoints_to_alarm: whole("DatapointsToAlarm")?,
+        threshold: p.number("Threshold")?.ok_or_else(|| format!("{}: Threshold is required", p.logical))?,
+        comparison: p.required("ComparisonOperator")?.parse().map_err(|e| format!("{}: {e}", p.logical))?,
+        treat_missing_data: p
+            .text("TreatMissingData")
+            .map(|t| t.parse())
+            .transpose()
+            .map_err(|e| format!("{}: {e}", p.logical))?,
+        evaluate_low_sample_count_percentile: p.text("EvaluateLowSampleCountPercentile"),
+    };
+    definition.validate()?;
+    Ok(definition)
+}

@@ -1,0 +1,119 @@
+use std::path::Path;
+
+use super::*;
+use crate::alarm::{Comparison, Statistic, TreatMissingData};
+use crate::metric::MetricValue;
+
+fn testdata(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(path)
+}
+
+#[test]
+fn the_seed_stack_resolves_into_one_filter_and_one_alarm() {
+    let deployment = Deployment { account_id: "111122223333".into(), ..Deployment::default() };
+    let c = load(&testdata("templates/seed-stack.template.json"), &deployment).unwrap();
+    assert_eq!(c.filters.len(), 1);
+    let f = &c.filters[0];
+    assert_eq!(f.log_group, "TrailLog");
+    assert_eq!(f.transformation.metric_name, "ConsoleSigninFailureCount");
+    assert_eq!(f.transformation.value, MetricValue::Literal(1.0));
+    let a = &c.alarms[0];
+    assert_eq!(a.name, "ConsoleSignInFailures");
+    assert_eq!(a.alarm_actions, ["arn:aws:sns:us-east-1:111122223333:TrailTopic5D1AB6D4"]);
+    assert_eq!((a.period, a.evaluation_periods, a.threshold), (300, 1, 3.0));
+    assert_eq!(a.statistic, Statistic::Sum);
+    assert_eq!(a.comparison, Comparison::GreaterThanOrEqualToThreshold);
+    assert_eq!(a.treat_missing_data, None);
+}
+
+const YAML: &str = r#"
+Parameters:
+  Threshold:
+    Type: Number
+    Default: 5
+  TopicName:
+    Type: String
+    Default: alerts
+Resources:
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties: { LogGroupName: !Sub "${AWS::StackName}-trail" }
+  Errors:
+    Type: AWS::Logs::MetricFilter
+    Properties:
+      LogGroupName: !Ref Group
+      FilterPattern: '[ip, user, ..., status=5*, bytes]'
+      MetricTransformations:
+        - { MetricName: Bytes, MetricNamespace: Web, MetricValue: $bytes, Dimensions: [{ Key: Status, Value: $status }] }
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties: { TopicName: !Ref TopicName }
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmName: !Join ["-", [!Ref "AWS::StackName", errors]]
+      Namespace: Web
+      MetricName: Bytes
+      ExtendedStatistic: p90
+      Period: 60
+      EvaluationPeriods: 3
+      DatapointsToAlarm: 2
+      Threshold: !Ref Threshold
+      ComparisonOperator: GreaterThanThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref Topic]
+      OKActions: [!GetAtt Topic.TopicArn]
+"#;
+
+#[test]
+fn yaml_short_forms_and_parameters_resolve() {
+    let c = parse(YAML, &Deployment::default()).unwrap();
+    assert_eq!(c.filters[0].log_group, "Stack-trail");
+    assert_eq!(c.filters[0].transformation.dimensions.len(), 1);
+    let a = &c.alarms[0];
+    assert_eq!(a.name, "Stack-errors");
+    assert_eq!(a.statistic, Statistic::Percentile(90.0));
+    assert_eq!((a.threshold, a.datapoints_to_alarm), (5.0, Some(2)));
+    assert_eq!(a.treat_missing_data, Some(TreatMissingData::NotBreaching));
+    assert_eq!(a.alarm_actions, ["arn:aws:sns:us-east-1:123456789012:alerts"]);
+    assert_eq!(a.ok_actions, a.alarm_actions);
+}
+
+#[test]
+fn describe_outputs_are_read() {
+    let filters = r#"{"metricFilters":[{"filterName":"SignInFail","filterPattern":"{ ($.eventName = \"ConsoleLogin\") && ($.errorMessage = \"Failed authentication\") }",
+      "metricTransformations":[{"metricName":"ConsoleSigninFailureCount","metricNamespace":"CloudTrailMetrics","metricValue":"1","defaultValue":0}],
+      "creationTime":1763802000000,"logGroupName":"CloudTrail/logs"}]}"#;
+    let c = parse(filters, &Deployment::default()).unwrap();
+    assert_eq!(c.filters[0].transformation.default_value, Some(0.0));
+    let alarms = r#"{"MetricAlarms":[{"AlarmName":"A","MetricName":"M","Namespace":"N","Statistic":"Sum","Period":300,
+      "EvaluationPeriods":1,"Threshold":3.0,"ComparisonOperator":"GreaterThanOrEqualToThreshold","Dimensions":[]}],"CompositeAlarms":[]}"#;
+    assert_eq!(parse(alarms, &Deployment::default()).unwrap().alarms[0].name, "A");
+}
+
+#[test]
+fn bad_definitions_get_clear_errors() {
+    let unresolvable = r#"{"Resources":{"F":{"Type":"AWS::Logs::MetricFilter","Properties":{"LogGroupName":{"Ref":"Nowhere"},
+      "FilterPattern":"x","MetricTransformations":[{"MetricName":"m","MetricNamespace":"n","MetricValue":"1"}]}}}}"#;
+    let e = parse(unresolvable, &Deployment::default()).unwrap_err();
+    assert!(e.contains("F: Ref to Nowhere"), "{e}");
+    let anomaly = r#"{"Resources":{"A":{"Type":"AWS::CloudWatch::Alarm","Properties":{"MetricName":"m","Namespace":"n","Statistic":"Sum",
+      "Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"LessThanLowerOrGreaterThanUpperThreshold"}}}}"#;
+    assert!(parse(anomaly, &Deployment::default()).unwrap_err().contains("anomaly-detection band"));
+    let statistic = anomaly
+        .replace("LessThanLowerOrGreaterThanUpperThreshold", "GreaterThanThreshold")
+        .replace("\"Sum\"", "\"Median\"");
+    assert!(parse(&statistic, &Deployment::default()).unwrap_err().contains("unknown statistic \"Median\""));
+}
+
+#[test]
+fn packs_hold_every_control() {
+    let cis = pack("cis").unwrap();
+    assert_eq!((cis.filters.len(), cis.alarms.len()), (15, 15));
+    assert_eq!(cis.alarms[5].metric_name, "ConsoleAuthenticationFailures");
+    for f in &cis.filters {
+        crate::pattern::parse(&f.pattern).unwrap();
+    }
+    assert_eq!(pack("securityhub").unwrap().filters.len(), 14);
+    assert!(pack("pci").is_err());
+}
