@@ -21,5 +21,7 @@ pub mod explain;
 pub mod matcher;
 pub mod metric;
 pub mod pattern;
+pub mod replay;
+pub mod report;
 pub mod source;
 pub mod test_metric_filter;

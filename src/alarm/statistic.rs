@@ -121,6 +121,9 @@ fn kept(samples: &Samples, range: &Range) -> Vec<f64> {
         .collect()
 }
 
+/// A statistic that is defined by a range (`TM`, `WM`, `TC`, `TS`, `PR`).
+type RangeStatistic = fn(Range) -> Statistic;
+
 impl FromStr for Statistic {
     type Err = String;
 
@@ -149,7 +152,7 @@ impl FromStr for Statistic {
             }
             Ok(p)
         };
-        let short_forms: [(&str, fn(Range) -> Statistic); 4] = [
+        let short_forms: [(&str, RangeStatistic); 4] = [
             ("tm", Statistic::TrimmedMean),
             ("wm", Statistic::WinsorizedMean),
             ("tc", Statistic::TrimmedCount),
@@ -163,7 +166,7 @@ impl FromStr for Statistic {
         if let Some(rest) = text.strip_prefix('p') {
             return Ok(Statistic::Percentile(percent(rest)?));
         }
-        let long_forms: [(&str, fn(Range) -> Statistic); 5] = [
+        let long_forms: [(&str, RangeStatistic); 5] = [
             ("TM(", Statistic::TrimmedMean),
             ("WM(", Statistic::WinsorizedMean),
             ("TC(", Statistic::TrimmedCount),

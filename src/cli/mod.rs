@@ -2,6 +2,7 @@
 
 mod explain;
 mod filter;
+mod replay;
 mod test_metric_filter;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,7 @@ enum Command {
     TestMetricFilter(test_metric_filter::Args),
     Filter(filter::Args),
     Explain(explain::Args),
+    Replay(replay::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -37,6 +39,7 @@ pub fn run() -> i32 {
         Command::TestMetricFilter(args) => test_metric_filter::run(args),
         Command::Filter(args) => filter::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Replay(args) => replay::run(args),
     }
 }
 

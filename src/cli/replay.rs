@@ -1,0 +1,212 @@
+//! `trailwatch replay`: archived trails through metric filters and alarms.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use trailwatch::alarm::Deployment;
+use trailwatch::config::{self, Configuration};
+use trailwatch::replay::{replay, Progress, ReplayOptions};
+use trailwatch::report::{notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
+use trailwatch::source::{InputFormat, ReadOptions};
+
+const EXIT_FIRED: i32 = 0;
+const EXIT_QUIET: i32 = 1;
+const EXIT_ERROR: i32 = 2;
+
+/// Replay archived trail files through the metric filters and alarms of templates or packs,
+/// and report which alarms would have fired, when and why.
+///
+/// Inputs: files or folders (walked recursively) of CloudTrail's S3 delivery files
+/// (.json or .json.gz; digests skipped), CloudWatch Logs exports, NDJSON, or the JSON of
+/// `aws logs filter-log-events` and `aws cloudtrail lookup-events`; `-` or nothing reads
+/// standard input. Each record is one log event at its eventTime.
+///
+/// Exit status: 0 when some alarm entered ALARM, 1 when none did, 2 on an error (or, with
+/// --strict, when any record was rejected).
+///
+/// Examples:
+///   trailwatch replay --template stack.template.json AWSLogs/
+///   trailwatch replay --pack cis --format json trail.ndjson > notifications.ndjson
+///   trailwatch replay --template cdk.out --metrics-out metrics.csv --plot charts/ AWSLogs/
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Input files or folders (default: standard input).
+    inputs: Vec<PathBuf>,
+
+    /// A CloudFormation template (JSON or YAML), a cdk.out folder, or describe-metric-filters /
+    /// describe-alarms JSON. Repeatable.
+    #[arg(long = "template", visible_alias = "config", value_name = "FILE")]
+    templates: Vec<PathBuf>,
+
+    /// A built-in pack of filters and alarms: `cis` (CIS v3.0.0 4.1-4.15) or `securityhub`
+    /// (Security Hub CloudWatch.1-14). Repeatable.
+    #[arg(long = "pack", value_name = "NAME")]
+    packs: Vec<String>,
+
+    /// `text` (a timeline per alarm) or `json` (one SNS message per state change).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+
+    /// Write every metric datapoint per minute and dimension set (`.csv` or `.json`).
+    #[arg(long, value_name = "FILE")]
+    metrics_out: Option<PathBuf>,
+
+    /// Write one SVG chart per alarm into this folder.
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
+
+    /// The input format (default: recognised from each file's content).
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    input_format: InputFormat,
+
+    /// The JSON field that times NDJSON events.
+    #[arg(long, value_name = "FIELD", default_value = "eventTime")]
+    timestamp_field: String,
+
+    /// Shift every event by this much (CloudTrail reaches CloudWatch Logs minutes after the
+    /// event): `300s`, `5m`, `1h`.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    delivery_lag: i64,
+
+    /// How many periods each alarm evaluation looks back over (default: EvaluationPeriods + 2;
+    /// use EvaluationPeriods to stop re-evaluating old points after the metric stops).
+    #[arg(long, value_name = "PERIODS")]
+    evaluation_range: Option<u32>,
+
+    /// The account the alarms live in (for ARNs and notifications).
+    #[arg(long, value_name = "ID", default_value = "123456789012")]
+    account_id: String,
+
+    /// The region the alarms live in.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+
+    /// Fail (exit 2) when any record is rejected.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_format(text: &str) -> Result<InputFormat, String> {
+    text.parse()
+}
+
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: i64 = digits.parse().map_err(|_| format!("{text:?} is not a duration like 300s, 5m or 1h"))?;
+    let scale = match unit {
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("{text:?} is not a duration like 300s, 5m or 1h")),
+    };
+    n.checked_mul(scale).ok_or_else(|| format!("{text:?} is too long"))
+}
+
+pub fn run(args: Args) -> i32 {
+    match execute(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("trailwatch: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn execute(args: Args) -> Result<i32, String> {
+    let deployment =
+        config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
+    let mut configuration = Configuration::default();
+    for template in &args.templates {
+        configuration.extend(config::load(template, &deployment)?);
+    }
+    for name in &args.packs {
+        configuration.extend(config::pack(name)?);
+    }
+    if configuration.filters.is_empty() && configuration.alarms.is_empty() {
+        return Err("nothing to replay through: give --template FILE or --pack NAME (see --help)".into());
+    }
+    for note in &configuration.notes {
+        eprintln!("trailwatch: note: {note}");
+    }
+    let options = ReplayOptions {
+        read: ReadOptions {
+            format: args.input_format,
+            timestamp_field: args.timestamp_field.clone(),
+            delivery_lag: args.delivery_lag,
+            require_timestamp: true,
+        },
+        evaluation_range: args.evaluation_range,
+        evaluation_lag: 0,
+    };
+    let mut meter = ProgressMeter::new();
+    let result = replay(&configuration, &args.inputs, &options, &mut |p| meter.show(p))?;
+    meter.finish();
+
+    let first = result.span.map_or(0, |(first, _)| first);
+    let alarm_deployment = Deployment { account_id: args.account_id, region: args.region, configured_at: first };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if args.format == "json" {
+        notification_lines(&result, &alarm_deployment).iter().try_for_each(|line| writeln!(out, "{line}"))
+    } else {
+        write!(out, "{}", text_report(&result))
+    };
+    written.map_err(|e| format!("cannot write the report: {e}"))?;
+    if let Some(path) = &args.metrics_out {
+        let format =
+            if path.extension().is_some_and(|e| e == "json") { MetricsFormat::Json } else { MetricsFormat::Csv };
+        let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_metrics(&result.store, format, &mut file).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(dir) = &args.plot {
+        for path in plot_alarms(&result, dir)? {
+            eprintln!("trailwatch: wrote {}", path.display());
+        }
+    }
+    if args.format == "json" && (result.rejected > 0 || !result.files.skipped.is_empty()) {
+        eprintln!(
+            "trailwatch: {} record(s) read: {} event(s), {} rejected; {} file(s) skipped",
+            result.records,
+            result.events,
+            result.rejected,
+            result.files.skipped.len()
+        );
+        for rejection in &result.rejections {
+            eprintln!("trailwatch: rejected {rejection}");
+        }
+    }
+    if args.strict && result.rejected > 0 {
+        return Ok(EXIT_ERROR);
+    }
+    Ok(if result.alarms.iter().any(|a| a.times_fired() > 0) { EXIT_FIRED } else { EXIT_QUIET })
+}
+
+/// A one-line counter on stderr, redrawn at most a few times a second, only on a terminal.
+struct ProgressMeter {
+    enabled: bool,
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl ProgressMeter {
+    fn new() -> Self {
+        ProgressMeter { enabled: std::io::stderr().is_terminal(), started: Instant::now(), last: None }
+    }
+
+    fn show(&mut self, p: Progress) {
+        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let rate = p.records as f64 / self.started.elapsed().as_secs_f64().max(0.001);
+        eprint!("\r\x1b[Kreplaying: {} records ({} rejected), {:.0} records/s", p.records, p.rejected, rate);
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.last.is_some() {
+            eprint!("\r\x1b[K");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Replay: archived events through metric filters and alarms, as CloudWatch would have run
+//! them. Wires the layers together: sources -> metric store -> alarm evaluation.
+
+use std::path::PathBuf;
+
+use crate::alarm::{self, AlarmDefinition, EvaluationOptions, StateChange};
+use crate::config::Configuration;
+use crate::metric::{CompiledFilter, FilterTally, MetricFilter, MetricStore, MINUTE};
+use crate::source::{read_inputs, FileTally, Millis, ReadOptions, Record, Rejection};
+
+/// How many rejections are kept with their location (all are counted).
+pub const KEPT_REJECTIONS: usize = 20;
+
+#[derive(Clone, Debug)]
+pub struct ReplayOptions {
+    pub read: ReadOptions,
+    /// R, the periods each alarm evaluation looks back over (default N + 2).
+    pub evaluation_range: Option<u32>,
+    /// Added to evaluation times to give state-change times.
+    pub evaluation_lag: Millis,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            read: ReadOptions { require_timestamp: true, ..ReadOptions::default() },
+            evaluation_range: None,
+            evaluation_lag: 0,
+        }
+    }
+}
+
+/// Progress while reading, for long runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    pub records: u64,
+    pub rejected: u64,
+}
+
+/// Every count and outcome of a replay.
+pub struct ReplayResult {
+    pub files: FileTally,
+    /// Records read: events plus rejected.
+    pub records: u64,
+    pub events: u64,
+    pub rejected: u64,
+    /// The first rejections, with their locations.
+    pub rejections: Vec<Rejection>,
+    pub filters: Vec<(MetricFilter, FilterTally)>,
+    pub store: MetricStore,
+    pub alarms: Vec<AlarmRun>,
+    /// First and last event times.
+    pub span: Option<(Millis, Millis)>,
+    /// The last evaluation time.
+    pub evaluated_until: Millis,
+}
+
+pub struct AlarmRun {
+    pub definition: AlarmDefinition,
+    pub changes: Vec<StateChange>,
+}
+
+impl AlarmRun {
+    /// How many times the alarm entered ALARM.
+    pub fn times_fired(&self) -> usize {
+        self.changes.iter().filter(|c| c.new == alarm::StateValue::Alarm).count()
+    }
+
+    /// Total time in ALARM up to `until`.
+    pub fn time_in_alarm(&self, until: Millis) -> Millis {
+        let mut total = 0;
+        let mut since = None;
+        for change in &self.changes {
+            match (change.new == alarm::StateValue::Alarm, since) {
+                (true, None) => since = Some(change.time),
+                (false, Some(start)) => {
+                    total += change.time - start;
+                    since = None;
+                }
+                _ => {}
+            }
+        }
+        total + since.map_or(0, |start| until.max(start) - start)
+    }
+}
+
+/// Replays `inputs` through `configuration`. Fails only on definitions that cannot be
+/// compiled; bad input is counted and located in the result.
+pub fn replay(
+    configuration: &Configuration,
+    inputs: &[PathBuf],
+    options: &ReplayOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ReplayResult, String> {
+    let compiled: Vec<CompiledFilter> =
+        configuration.filters.iter().cloned().map(CompiledFilter::new).collect::<Result<_, _>>()?;
+    for alarm in &configuration.alarms {
+        alarm.validate()?;
+    }
+    let mut tallies = vec![FilterTally::default(); compiled.len()];
+    let mut store = MetricStore::default();
+    let mut state = Progress::default();
+    let (mut events, mut rejections) = (0u64, Vec::new());
+    let mut span: Option<(Millis, Millis)> = None;
+    let files = read_inputs(inputs, &options.read, &mut |record| {
+        state.records += 1;
+        match record {
+            Record::Event(event) => {
+                // Replay reads with `require_timestamp`, so every event has one.
+                let Some(t) = event.timestamp else { return };
+                events += 1;
+                span = Some(span.map_or((t, t), |(first, last)| (first.min(t), last.max(t))));
+                for (filter, tally) in compiled.iter().zip(tallies.iter_mut()) {
+                    store.observe(filter, &event.message, t, tally);
+                }
+            }
+            Record::Rejected(rejection) => {
+                state.rejected += 1;
+                if rejections.len() < KEPT_REJECTIONS {
+                    rejections.push(rejection);
+                }
+            }
+        }
+        if state.records % 4096 == 0 {
+            progress(state);
+        }
+    });
+    progress(state);
+    let (first, last) = span.unwrap_or((0, 0));
+    let mut evaluated_until = last;
+    let alarms = configuration
+        .alarms
+        .iter()
+        .map(|definition| {
+            let options = EvaluationOptions {
+                start: first.div_euclid(MINUTE) * MINUTE + MINUTE,
+                end: 0,
+                range: options.evaluation_range,
+                lag: options.evaluation_lag,
+            };
+            // Evaluate until the last event has left every window the alarm looks at.
+            let look_back = Millis::from(options.range_for(definition)) * Millis::from(definition.period) * 1000;
+            let end = last.div_euclid(MINUTE) * MINUTE + look_back + MINUTE;
+            evaluated_until = evaluated_until.max(end);
+            let changes = if span.is_some() {
+                alarm::evaluate(definition, &store, &EvaluationOptions { end, ..options })
+            } else {
+                Vec::new()
+            };
+            AlarmRun { definition: definition.clone(), changes }
+        })
+        .collect();
+    Ok(ReplayResult {
+        files,
+        records: state.records,
+        events,
+        rejected: state.rejected,
+        rejections,
+        filters: configuration.filters.iter().cloned().zip(tallies).collect(),
+        store,
+        alarms,
+        span,
+        evaluated_until,
+    })
+}

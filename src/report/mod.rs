@@ -1,0 +1,41 @@
+//! Replay results -> what people and programs read: a text timeline, SNS messages as JSON
+//! lines, metric datapoints as CSV or JSON, and SVG charts.
+
+mod metrics;
+mod plot;
+mod text;
+
+pub use metrics::{write_metrics, MetricsFormat};
+pub use plot::plot_alarms;
+pub use text::text_report;
+
+use chrono::{TimeZone, Utc};
+
+use crate::alarm::{notification, Deployment};
+use crate::replay::ReplayResult;
+use crate::source::Millis;
+
+/// One line per state change: the JSON message SNS would deliver for it.
+pub fn notification_lines(result: &ReplayResult, deployment: &Deployment) -> Vec<String> {
+    let mut lines: Vec<(Millis, String)> = result
+        .alarms
+        .iter()
+        .flat_map(|run| run.changes.iter().map(move |c| (c.time, notification(&run.definition, c, deployment))))
+        .collect();
+    lines.sort_by_key(|(time, _)| *time);
+    lines.into_iter().map(|(_, line)| line).collect()
+}
+
+/// `2026-03-01 09:08:00`.
+pub(crate) fn utc(t: Millis) -> String {
+    Utc.timestamp_millis_opt(t).single().map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+}
+
+/// `1h 05m`, `25m 00s`.
+pub(crate) fn duration(ms: Millis) -> String {
+    let s = ms / 1000;
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, m, s) => format!("{m}m {s:02}s"),
+        (h, m, _) => format!("{h}h {m:02}m"),
+    }
+}

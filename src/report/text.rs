@@ -1,0 +1,97 @@
+//! The text report: accounting, then each alarm's timeline.
+
+use std::fmt::Write;
+
+use super::{duration, utc};
+use crate::alarm::StateValue;
+use crate::matcher::number::java_double_text;
+use crate::metric::MetricValue;
+use crate::replay::ReplayResult;
+
+pub fn text_report(result: &ReplayResult) -> String {
+    let mut out = String::new();
+    let skipped = result.files.skipped.len();
+    let _ = writeln!(
+        out,
+        "Read {} record(s) from {} file(s) ({skipped} skipped): {} event(s), {} rejected.",
+        result.records, result.files.files_read, result.events, result.rejected
+    );
+    if let Some((first, last)) = result.span {
+        let _ = writeln!(out, "Events from {} to {} UTC.", utc(first), utc(last));
+    }
+    for rejection in &result.rejections {
+        let _ = writeln!(out, "  rejected {rejection}");
+    }
+    if result.rejected as usize > result.rejections.len() {
+        let _ = writeln!(out, "  ... and {} more rejected", result.rejected as usize - result.rejections.len());
+    }
+    for skip in result.files.skipped.iter().take(5) {
+        let _ = writeln!(out, "  skipped {}: {}", skip.path, skip.reason);
+    }
+    if skipped > 5 {
+        let _ = writeln!(out, "  ... and {} more skipped", skipped - 5);
+    }
+    let _ = writeln!(out, "\nMetric filters");
+    for (filter, tally) in &result.filters {
+        let t = &filter.transformation;
+        let value = match &t.value {
+            MetricValue::Literal(v) => java_double_text(*v),
+            MetricValue::Field(r) => r.to_string(),
+        };
+        let _ = writeln!(out, "  {}  ->  {}/{} (value {value})", filter.name, t.namespace, t.metric_name);
+        let _ = write!(out, "    matched {}, not matched {}", tally.matched, tally.not_matched);
+        if tally.unpublishable > 0 {
+            let _ = write!(
+                out,
+                ", {} matched without a numeric value (e.g. {})",
+                tally.unpublishable,
+                tally.unpublishable_examples.join("; ")
+            );
+        }
+        let _ = writeln!(out);
+    }
+    for run in &result.alarms {
+        let a = &run.definition;
+        let m_of_n = format!("{} of {}", a.m(), a.evaluation_periods);
+        let _ = writeln!(
+            out,
+            "\nAlarm {}: {} of {}/{} {} {} over {} s, {m_of_n} periods, missing data: {}",
+            a.name,
+            a.statistic,
+            a.namespace,
+            a.metric_name,
+            a.comparison.phrase(),
+            java_double_text(a.threshold),
+            a.period,
+            a.missing_data().name()
+        );
+        if run.changes.is_empty() {
+            let _ = writeln!(out, "  stayed INSUFFICIENT_DATA (no evaluation changed its state)");
+        }
+        for change in &run.changes {
+            let _ = writeln!(
+                out,
+                "  {}  {:>17} -> {:<17}  {}",
+                utc(change.time),
+                change.old.name(),
+                change.new.name(),
+                change.reason
+            );
+            let actions = match change.new {
+                StateValue::Alarm => &a.alarm_actions,
+                StateValue::Ok => &a.ok_actions,
+                StateValue::InsufficientData => &a.insufficient_data_actions,
+            };
+            if a.actions_enabled && !actions.is_empty() {
+                let _ = writeln!(out, "  {:>21}notifies {}", "", actions.join(", "));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "  entered ALARM {} time(s); {} in ALARM",
+            run.times_fired(),
+            duration(run.time_in_alarm(result.evaluated_until))
+        );
+    }
+    out
+}
