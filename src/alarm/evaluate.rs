@@ -84,6 +84,9 @@ pub fn evaluate(alarm: &AlarmDefinition, store: &MetricStore, options: &Evaluati
     let range = options.range_for(alarm) as usize;
     let mut state = StateValue::InsufficientData;
     let mut changes = Vec::new();
+    // Minutes that hold data: long stretches without any are skipped in one step.
+    let data_minutes: std::collections::BTreeSet<Millis> =
+        series.iter().filter_map(|key| store.minutes(key)).flat_map(|minutes| minutes.keys().copied()).collect();
     let mut t = ceil_minute(options.start);
     while t <= options.end {
         let slots: Vec<Option<Datapoint>> = (1..=range as Millis)
@@ -95,14 +98,25 @@ pub fn evaluate(alarm: &AlarmDefinition, store: &MetricStore, options: &Evaluati
                 Some(Datapoint { start, value, sample_count: samples.count(), breaching })
             })
             .collect();
-        if let Some((new, reason, cited)) = decide(alarm, &slots) {
+        let decision = decide(alarm, &slots);
+        let settled = decision.as_ref().is_none_or(|(new, _, _)| *new == state);
+        if let Some((new, reason, cited)) = decision {
             if new != state {
                 let evaluated_from = t - range as Millis * period;
                 changes.push(StateChange { time: t + options.lag, old: state, new, reason, cited, evaluated_from });
                 state = new;
             }
         }
-        t += MINUTE;
+        // With nothing in range and nothing to change, the state holds until the next
+        // datapoint enters the range (the first evaluation after its minute).
+        t = if settled && slots.iter().all(Option::is_none) {
+            match data_minutes.range(t..).next() {
+                Some(next) => (next + MINUTE).max(t + MINUTE),
+                None => break,
+            }
+        } else {
+            t + MINUTE
+        };
     }
     changes
 }

@@ -38,18 +38,26 @@ fn series(run: &AlarmRun, result: &ReplayResult, from: Millis, to: Millis) -> Ve
         .filter(|(k, _)| k.namespace == a.namespace && k.metric_name == a.metric_name && k.dimensions == a.dimensions)
         .map(|(k, _)| k.clone())
         .collect();
-    let mut points = Vec::new();
-    let mut t = from;
-    while t <= to {
-        let mut samples = crate::metric::Samples::default();
-        for key in &keys {
-            samples.merge(&result.store.window(key, t - period, t));
+    // Only minutes whose window holds data have a value: visit those, not the whole span.
+    let mut points = std::collections::BTreeMap::new();
+    let data_minutes: std::collections::BTreeSet<Millis> =
+        keys.iter().filter_map(|k| result.store.minutes(k)).flat_map(|m| m.keys().copied()).collect();
+    for minute in data_minutes {
+        let mut t = minute + MINUTE;
+        while t <= (minute + period).min(to) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = points.entry(t) {
+                let mut samples = crate::metric::Samples::default();
+                for key in &keys {
+                    samples.merge(&result.store.window(key, t - period, t));
+                }
+                if let Some(value) = a.statistic.compute(&samples) {
+                    slot.insert(value);
+                }
+            }
+            t += MINUTE;
         }
-        if let Some(value) = a.statistic.compute(&samples) {
-            points.push((minutes(t, from), value));
-        }
-        t += MINUTE;
     }
+    let points: Vec<(f64, f64)> = points.into_iter().map(|(t, v)| (minutes(t, from), v)).collect();
     points
 }
 
