@@ -2,16 +2,22 @@
 //!
 //! Every matcher sits behind the small [`Matcher`] trait so that the layers above (the
 //! `filter` and `test-metric-filter` commands, replay) do not care how matching is done.
-//! [`ReferenceMatcher`] is the simple evaluator that defines the semantics; faster
-//! matchers are checked against it.
+//! [`ReferenceMatcher`] is the simple evaluator that defines the semantics;
+//! [`FastMatcher`] and [`MatcherSet`] (prefilters, lazy JSON, many patterns per pass) are
+//! what trailwatch runs, and are checked against it.
 
 mod extracted;
+mod fast;
+mod lazy;
 pub mod number;
+pub mod prefilter;
 mod reference;
 pub mod spaced;
 pub mod value;
 
 pub use extracted::ExtractedValues;
+pub use fast::{FastMatcher, MatcherSet};
+pub use prefilter::Prefilter;
 pub use reference::{parse_event, resolve, ReferenceMatcher};
 
 use crate::pattern::{self, Pattern, PatternError};
@@ -30,7 +36,7 @@ pub trait Matcher: Send + Sync {
 
 /// Compiles a parsed pattern into the matcher trailwatch uses.
 pub fn compile(pattern: &Pattern) -> Result<Box<dyn Matcher>, PatternError> {
-    Ok(Box::new(ReferenceMatcher::new(pattern)?))
+    Ok(Box::new(FastMatcher::new(pattern)?))
 }
 
 /// Parses and compiles pattern text in one step.

@@ -112,13 +112,26 @@ enum JsonNode {
     Condition { steps: Vec<Step>, has_wildcard: bool, test: ConditionTest },
 }
 
+/// What one JSON condition asks of the value its selector reaches.
 #[derive(Debug)]
-enum ConditionTest {
+pub(super) enum ConditionTest {
     Compare(CompareOp, ValueTest),
     IsNull,
     IsTrue,
     IsFalse,
     NotExists,
+}
+
+impl ConditionTest {
+    pub(super) fn compile(test: &JsonTest) -> Result<ConditionTest, PatternError> {
+        Ok(match test {
+            JsonTest::Compare(op, value) => ConditionTest::Compare(*op, ValueTest::compile(value)?),
+            JsonTest::IsNull => ConditionTest::IsNull,
+            JsonTest::IsTrue => ConditionTest::IsTrue,
+            JsonTest::IsFalse => ConditionTest::IsFalse,
+            JsonTest::NotExists => ConditionTest::NotExists,
+        })
+    }
 }
 
 impl JsonNode {
@@ -129,13 +142,7 @@ impl JsonNode {
             JsonExpr::Condition(condition) => JsonNode::Condition {
                 steps: condition.selector.steps.clone(),
                 has_wildcard: condition.selector.wildcard_count() > 0,
-                test: match &condition.test {
-                    JsonTest::Compare(op, value) => ConditionTest::Compare(*op, ValueTest::compile(value)?),
-                    JsonTest::IsNull => ConditionTest::IsNull,
-                    JsonTest::IsTrue => ConditionTest::IsTrue,
-                    JsonTest::IsFalse => ConditionTest::IsFalse,
-                    JsonTest::NotExists => ConditionTest::NotExists,
-                },
+                test: ConditionTest::compile(&condition.test)?,
             },
         })
     }

@@ -127,6 +127,16 @@ impl Glob {
         &self.literal
     }
 
+    /// Whether anything may come before the literal.
+    pub fn any_prefix(&self) -> bool {
+        self.any_prefix
+    }
+
+    /// Whether anything may come after the literal.
+    pub fn any_suffix(&self) -> bool {
+        self.any_suffix
+    }
+
     pub fn describe(&self) -> String {
         match (self.any_prefix, self.any_suffix) {
             (false, false) => format!("equals {:?}", self.literal),

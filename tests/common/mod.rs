@@ -79,3 +79,26 @@ pub fn load_recording() -> Recording {
     let text = std::fs::read_to_string(testdata("aws/filter-pattern-aws.json")).expect("recording present");
     serde_json::from_str(&text).expect("recording parses")
 }
+
+/// The compact messages of every CloudTrail record at hand: the full public set beside the
+/// repository (`../shared/data/cloudtrail`) when present, else the bundled excerpt.
+pub fn cloudtrail_messages() -> Vec<String> {
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cloudtrail");
+    let root = if shared.is_dir() { shared } else { testdata("cloudtrail") };
+    let mut messages = Vec::new();
+    trailwatch::source::read_inputs(&[root], &trailwatch::source::ReadOptions::default(), &mut |record| {
+        if let trailwatch::source::Record::Event(event) = record {
+            messages.push(event.message);
+        }
+    });
+    messages
+}
+
+/// The metric-filter patterns of the CIS and Security Hub packs.
+pub fn cis_patterns() -> Vec<String> {
+    ["cis", "securityhub"]
+        .iter()
+        .flat_map(|name| trailwatch::config::pack(name).expect("built-in pack").filters)
+        .map(|filter| filter.pattern)
+        .collect()
+}

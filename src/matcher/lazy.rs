@@ -1,0 +1,513 @@
+//! Lazy JSON: the values a pattern's selectors reach, found in one pass over the text
+//! without building the document. Everything off the selectors' paths is skipped by
+//! counting brackets and jumping over strings.
+//!
+//! The scan checks everything it skips against JSON's grammar and the reference parser's
+//! nesting limit, so invalid JSON never matches, exactly as in the reference evaluator; on
+//! valid JSON it reads the same values the reference does, the last of duplicate keys
+//! included. Text it cannot judge as cheaply is left to the reference evaluator.
+
+use std::borrow::Cow;
+
+use crate::pattern::Step;
+
+/// A value at a selector, as much of it as conditions look at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Found<'a> {
+    Missing,
+    String(Cow<'a, str>),
+    /// The number's raw text.
+    Number(&'a str),
+    Bool(bool),
+    Null,
+    Object,
+    /// What IS NULL / IS TRUE / IS FALSE look for among the elements.
+    Array {
+        has_null: bool,
+        has_true: bool,
+        has_false: bool,
+    },
+}
+
+/// The selectors of a pattern as a trie, each leaf a slot in the result.
+#[derive(Clone, Debug, Default)]
+pub struct Paths {
+    nodes: Vec<Node>,
+    slots: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Node {
+    keys: Vec<(String, usize)>,
+    indexes: Vec<(usize, usize)>,
+    slot: Option<usize>,
+    /// Every slot at or below this node: reset when the node is reached again (a
+    /// duplicate key replaces the earlier value and everything under it).
+    below: Vec<usize>,
+}
+
+impl Paths {
+    pub fn new() -> Paths {
+        Paths { nodes: vec![Node::default()], slots: 0 }
+    }
+
+    /// Adds a selector without wildcards; returns its slot.
+    pub fn add(&mut self, steps: &[Step]) -> Option<usize> {
+        let mut node = 0;
+        let mut visited = vec![0];
+        for step in steps {
+            let existing = match step {
+                Step::Key(k) | Step::QuotedKey(k) => {
+                    self.nodes[node].keys.iter().find(|(key, _)| key == k).map(|(_, n)| *n)
+                }
+                Step::Index(i) => self.nodes[node].indexes.iter().find(|(index, _)| index == i).map(|(_, n)| *n),
+                Step::AnyElement | Step::AnyMember => return None,
+            };
+            node = match existing {
+                Some(n) => n,
+                None => {
+                    let n = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    match step {
+                        Step::Key(k) | Step::QuotedKey(k) => self.nodes[node].keys.push((k.clone(), n)),
+                        Step::Index(i) => self.nodes[node].indexes.push((*i, n)),
+                        _ => {}
+                    }
+                    n
+                }
+            };
+            visited.push(node);
+        }
+        let slot = match self.nodes[node].slot {
+            Some(slot) => slot,
+            None => {
+                let slot = self.slots;
+                self.slots += 1;
+                self.nodes[node].slot = Some(slot);
+                for n in visited {
+                    self.nodes[n].below.push(slot);
+                }
+                slot
+            }
+        };
+        Some(slot)
+    }
+
+    /// The values of every slot; [`Extraction::NotJson`] when the text is not one JSON
+    /// object; [`Extraction::Unsure`] for text the scan leaves to the reference evaluator
+    /// (control characters, which JSON allows only as whitespace, and `\u` escapes, whose
+    /// surrogate rules are the reference parser's to decide).
+    pub fn extract<'a>(&self, text: &'a str) -> Extraction<'a> {
+        let bytes = text.as_bytes();
+        if bytes.iter().any(|&b| b < 0x20) || memchr::memmem::find(bytes, b"\\u").is_some() {
+            return Extraction::Unsure;
+        }
+        let mut out = vec![Found::Missing; self.slots];
+        let mut scan = Scanner { text, bytes, pos: 0 };
+        scan.skip_ws();
+        if scan.peek() != Some(b'{') || scan.value(self, Some(0), 0, &mut out).is_none() {
+            return Extraction::NotJson;
+        }
+        scan.skip_ws();
+        if scan.pos == bytes.len() {
+            Extraction::Values(out)
+        } else {
+            Extraction::NotJson
+        }
+    }
+}
+
+/// What [`Paths::extract`] made of a text.
+#[derive(Debug, PartialEq)]
+pub enum Extraction<'a> {
+    Values(Vec<Found<'a>>),
+    NotJson,
+    Unsure,
+}
+
+/// Nesting deeper than this is not JSON to the reference parser (`serde_json` refuses a
+/// 128th level), so it is not JSON here either.
+const MAX_DEPTH: usize = 127;
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Only spaces can occur between tokens: [`Paths::extract`] sends text holding any
+    /// control character (tabs and newlines included) to the reference evaluator.
+    fn skip_ws(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// One value at nesting `depth`; `node` is where it sits in the trie (`None`: off
+    /// every path, so it is only checked and skipped).
+    fn value(&mut self, paths: &Paths, node: Option<usize>, depth: usize, out: &mut [Found<'a>]) -> Option<()> {
+        self.skip_ws();
+        let Some(node) = node.map(|n| &paths.nodes[n]) else {
+            return self.skip_value(depth);
+        };
+        for slot in &node.below {
+            out[*slot] = Found::Missing;
+        }
+        let found = match self.peek()? {
+            b'{' if !node.keys.is_empty() => {
+                self.members(paths, node, depth + 1, out)?;
+                Found::Object
+            }
+            b'[' if !node.indexes.is_empty() || node.slot.is_some() => self.elements(paths, node, depth + 1, out)?,
+            // A container the paths do not enter (and that holds no slot of its own).
+            b'{' | b'[' => {
+                self.skip_value(depth)?;
+                Found::Object
+            }
+            b'"' => Found::String(self.string()?),
+            _ => self.scalar()?,
+        };
+        if let Some(slot) = node.slot {
+            out[slot] = found;
+        }
+        Some(())
+    }
+
+    fn members(&mut self, paths: &Paths, node: &Node, depth: usize, out: &mut [Found<'a>]) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            let child = node.keys.iter().find(|(k, _)| *k == key).map(|(_, n)| *n);
+            self.value(paths, child, depth, out)?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn elements(&mut self, paths: &Paths, node: &Node, depth: usize, out: &mut [Found<'a>]) -> Option<Found<'a>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        let (mut has_null, mut has_true, mut has_false) = (false, false, false);
+        self.skip_ws();
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(Found::Array { has_null, has_true, has_false });
+        }
+        let mut index = 0;
+        loop {
+            self.skip_ws();
+            match self.peek()? {
+                b'n' => has_null = true,
+                b't' => has_true = true,
+                b'f' => has_false = true,
+                _ => {}
+            }
+            let child = node.indexes.iter().find(|(i, _)| *i == index).map(|(_, n)| *n);
+            self.value(paths, child, depth, out)?;
+            index += 1;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(Found::Array { has_null, has_true, has_false });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number, `true`, `false` or `null`.
+    fn scalar(&mut self) -> Option<Found<'a>> {
+        match self.peek()? {
+            b't' => self.word("true", Found::Bool(true)),
+            b'f' => self.word("false", Found::Bool(false)),
+            b'n' => self.word("null", Found::Null),
+            b'-' | b'0'..=b'9' => self.number().map(Found::Number),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, word: &str, found: Found<'a>) -> Option<Found<'a>> {
+        self.bytes.get(self.pos..)?.starts_with(word.as_bytes()).then(|| {
+            self.pos += word.len();
+            found
+        })
+    }
+
+    /// A number in JSON's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.some_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(&self.text[start..self.pos])
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.digits();
+        (self.pos > start).then_some(())
+    }
+
+    /// A string at `pos` (its opening quote), decoded only when it holds escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.pos + 1;
+        let end = self.string_end(start)?;
+        self.pos = end;
+        let raw = &self.text[start..end - 1];
+        if !raw.contains('\\') {
+            return Some(Cow::Borrowed(raw));
+        }
+        let mut decoded = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                decoded.push(c);
+                continue;
+            }
+            decoded.push(match chars.next()? {
+                'b' => '\u{8}',
+                'f' => '\u{c}',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                other => other,
+            });
+        }
+        Some(Cow::Owned(decoded))
+    }
+
+    /// The byte after the closing quote of a string whose text starts at `i`, checking
+    /// its escapes (`\u` never reaches here).
+    fn string_end(&self, mut i: usize) -> Option<usize> {
+        loop {
+            i += memchr::memchr2(b'"', b'\\', self.bytes.get(i..)?)?;
+            if self.bytes[i] == b'"' {
+                return Some(i + 1);
+            }
+            if !matches!(self.bytes.get(i + 1)?, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') {
+                return None;
+            }
+            i += 2;
+        }
+    }
+
+    /// Checks and skips a value off every path, without recursion: `open` remembers
+    /// whether each enclosing container is an object, and `after` what may come next.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            // A value.
+            self.skip_ws();
+            match self.peek()? {
+                b'"' => self.pos = self.string_end(self.pos + 1)?,
+                b'{' | b'[' => {
+                    let object = self.peek()? == b'{';
+                    if depth + open.len() + 1 > MAX_DEPTH {
+                        return None;
+                    }
+                    open.push(object);
+                    self.pos += 1;
+                    self.skip_ws();
+                    let close = if object { b'}' } else { b']' };
+                    if self.peek()? == close {
+                        self.pos += 1;
+                        open.pop();
+                    } else {
+                        if object {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                _ => {
+                    self.scalar()?;
+                }
+            }
+            // What follows it: a separator and the next member or element, or closings.
+            loop {
+                let Some(&object) = open.last() else {
+                    return Some(());
+                };
+                self.skip_ws();
+                match self.peek()? {
+                    b',' => {
+                        self.pos += 1;
+                        if object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    b'}' if object => {
+                        self.pos += 1;
+                        open.pop();
+                    }
+                    b']' if !object => {
+                        self.pos += 1;
+                        open.pop();
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    /// A member's key and its colon.
+    fn key(&mut self) -> Option<()> {
+        self.skip_ws();
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.pos = self.string_end(self.pos + 1)?;
+        self.expect(b':')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::parse_selector;
+
+    fn extract<'a>(text: &'a str, selectors: &[&str]) -> Option<Vec<Found<'a>>> {
+        let mut paths = Paths::new();
+        for s in selectors {
+            paths.add(&parse_selector(s).unwrap().steps).unwrap();
+        }
+        match paths.extract(text) {
+            Extraction::Values(values) => Some(values),
+            Extraction::NotJson => None,
+            Extraction::Unsure => panic!("unsure of {text}"),
+        }
+    }
+
+    #[test]
+    fn finds_values_on_paths_and_skips_the_rest() {
+        let text = r#"{"a":{"x":[1,{"y":"}"}]},"b":"two \"words\"","c":[null,2],"d":-1.5e3,"e":true}"#;
+        let found = extract(text, &["$.b", "$.c", "$.d", "$.e", "$.a.x[1].y", "$.zz"]).unwrap();
+        assert_eq!(found[0], Found::String(Cow::Owned("two \"words\"".into())));
+        assert_eq!(found[1], Found::Array { has_null: true, has_true: false, has_false: false });
+        assert_eq!(found[2], Found::Number("-1.5e3"));
+        assert_eq!(found[3], Found::Bool(true));
+        assert_eq!(found[4], Found::String(Cow::Borrowed("}")));
+        assert_eq!(found[5], Found::Missing);
+    }
+
+    #[test]
+    fn the_last_duplicate_key_wins_with_its_subtree() {
+        let found = extract(r#"{"a":{"b":1},"a":"x"}"#, &["$.a.b", "$.a"]).unwrap();
+        assert_eq!(found, [Found::Missing, Found::String(Cow::Borrowed("x"))]);
+    }
+
+    #[test]
+    fn non_objects_and_trailing_text_are_not_json() {
+        assert!(extract("[1,2]", &["$.a"]).is_none());
+        assert!(extract(r#"{"a":2} trailing"#, &["$.a"]).is_none());
+        assert!(extract(r#"{"a":"#, &["$.a"]).is_none());
+        assert!(extract("", &["$.a"]).is_none());
+        assert!(extract(r#" {"a":1} "#, &["$.a"]).is_some());
+    }
+
+    #[test]
+    fn judges_validity_as_the_reference_parser_does() {
+        let cases = [
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":1e99999}"#,
+            r#"{"a":-0.0E+5}"#,
+            r#"{"a":tru}"#,
+            r#"{"b":nulll}"#,
+            r#"{"b":"x\q"}"#,
+            r#"{"b":"x\/"}"#,
+            r#"{"b":{"c":[1 2]}}"#,
+            r#"{"b":{"c" 1}}"#,
+            r#"{"b":{1:2}}"#,
+            r#"{"b":[}"#,
+            r#"{"b":{]}"#,
+            r#"{"b":"open}"#,
+            r#"{"a":"x","b":[[],{},[{}]]}"#,
+            r#"{} {}"#,
+        ];
+        for text in cases {
+            let reference = crate::matcher::parse_event(text).is_some();
+            assert_eq!(extract(text, &["$.a"]).is_some(), reference, "{text}");
+        }
+    }
+
+    #[test]
+    fn nesting_limit_is_the_reference_parsers() {
+        for depth in [126, 127, 128, 129] {
+            for (open, close) in [("[", "]"), ("{\"k\":", "}")] {
+                let text = format!("{{\"z\":{}1{}}}", open.repeat(depth - 1), close.repeat(depth - 1));
+                let reference = crate::matcher::parse_event(&text).is_some();
+                assert_eq!(extract(&text, &["$.a"]).is_some(), reference, "depth {depth} {open}");
+                assert_eq!(extract(&text, &["$.z"]).is_some(), reference, "depth {depth} {open} on path");
+            }
+        }
+    }
+
+    #[test]
+    fn leaves_escapes_and_control_characters_to_the_reference() {
+        let paths = Paths::new();
+        assert_eq!(paths.extract(r#"{"a":"\u0041"}"#), Extraction::Unsure);
+        assert_eq!(paths.extract("{\"a\":\t1}"), Extraction::Unsure);
+    }
+}
