@@ -48,7 +48,7 @@ struct Entry {
 enum Screen {
     None,
     /// One literal (with no escape bypass), admitting the patterns listed.
-    One(Finder<'static>, Vec<usize>),
+    One(Box<Finder<'static>>, Vec<usize>),
     /// Several literals; `admits[p]` lists the patterns that literal `p` puts in play.
     Many(AhoCorasick, Vec<Vec<usize>>),
 }
@@ -164,7 +164,7 @@ impl Screen {
             0 => Screen::None,
             1 => {
                 let (literal, admitted) = literals.remove(0);
-                Screen::One(Finder::new(&literal).into_owned(), admitted)
+                Screen::One(Box::new(Finder::new(&literal).into_owned()), admitted)
             }
             _ => {
                 // A DFA: overlapping search must report every literal present.
