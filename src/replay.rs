@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use crate::alarm::{self, AlarmDefinition, EvaluationOptions, StateChange};
 use crate::config::Configuration;
-use crate::metric::{CompiledFilter, FilterTally, MetricFilter, MetricStore, MINUTE};
-use crate::source::{read_inputs, FileTally, Millis, ReadOptions, Record, Rejection};
+use crate::metric::{FilterBank, FilterTally, MetricFilter, MetricStore, MINUTE};
+use crate::source::{read_inputs_parallel, FileTally, Millis, ReadOptions, Record, Rejection};
 
 /// How many rejections are kept with their location (all are counted).
 pub const KEPT_REJECTIONS: usize = 20;
@@ -92,39 +92,23 @@ pub fn replay(
     options: &ReplayOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ReplayResult, String> {
-    let compiled: Vec<CompiledFilter> =
-        configuration.filters.iter().cloned().map(CompiledFilter::new).collect::<Result<_, _>>()?;
+    let bank = FilterBank::new(&configuration.filters)?;
     for alarm in &configuration.alarms {
         alarm.validate()?;
     }
-    let mut tallies = vec![FilterTally::default(); compiled.len()];
-    let mut store = MetricStore::default();
-    let mut state = Progress::default();
-    let (mut events, mut rejections) = (0u64, Vec::new());
-    let mut span: Option<(Millis, Millis)> = None;
-    let files = read_inputs(inputs, &options.read, &mut |record| {
-        state.records += 1;
-        match record {
-            Record::Event(event) => {
-                // Replay reads with `require_timestamp`, so every event has one.
-                let Some(t) = event.timestamp else { return };
-                events += 1;
-                span = Some(span.map_or((t, t), |(first, last)| (first.min(t), last.max(t))));
-                for (filter, tally) in compiled.iter().zip(tallies.iter_mut()) {
-                    store.observe(filter, &event.message, t, tally);
-                }
-            }
-            Record::Rejected(rejection) => {
-                state.rejected += 1;
-                if rejections.len() < KEPT_REJECTIONS {
-                    rejections.push(rejection);
-                }
-            }
-        }
-        if state.records % 4096 == 0 {
-            progress(state);
-        }
-    });
+    let mut run = Partial::new(bank.len());
+    let files = read_inputs_parallel(
+        inputs,
+        &options.read,
+        || Partial::new(bank.len()),
+        |partial, record| partial.take(&bank, record),
+        |partial| {
+            run.merge(partial);
+            progress(Progress { records: run.records, rejected: run.rejected });
+        },
+    );
+    let Partial { store, tallies, records, events, rejected, rejections, span } = run;
+    let state = Progress { records, rejected };
     progress(state);
     let (first, last) = span.unwrap_or((0, 0));
     let mut evaluated_until = last;
@@ -162,4 +146,64 @@ pub fn replay(
         span,
         evaluated_until,
     })
+}
+
+/// What part of the input (one file) contributed, before it joins the rest in input order.
+struct Partial {
+    store: MetricStore,
+    tallies: Vec<FilterTally>,
+    records: u64,
+    events: u64,
+    rejected: u64,
+    rejections: Vec<Rejection>,
+    span: Option<(Millis, Millis)>,
+}
+
+impl Partial {
+    fn new(filters: usize) -> Partial {
+        Partial {
+            store: MetricStore::default(),
+            tallies: vec![FilterTally::default(); filters],
+            records: 0,
+            events: 0,
+            rejected: 0,
+            rejections: Vec::new(),
+            span: None,
+        }
+    }
+
+    fn take(&mut self, bank: &FilterBank, record: Record) {
+        self.records += 1;
+        match record {
+            Record::Event(event) => {
+                // Replay reads with `require_timestamp`, so every event has one.
+                let Some(t) = event.timestamp else { return };
+                self.events += 1;
+                self.span = Some(self.span.map_or((t, t), |(first, last)| (first.min(t), last.max(t))));
+                bank.observe(&event.message, t, &mut self.store, &mut self.tallies);
+            }
+            Record::Rejected(rejection) => {
+                self.rejected += 1;
+                if self.rejections.len() < KEPT_REJECTIONS {
+                    self.rejections.push(rejection);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Partial) {
+        self.store.merge(other.store);
+        for (tally, other) in self.tallies.iter_mut().zip(other.tallies) {
+            tally.absorb(other);
+        }
+        self.records += other.records;
+        self.events += other.events;
+        self.rejected += other.rejected;
+        let room = KEPT_REJECTIONS.saturating_sub(self.rejections.len());
+        self.rejections.extend(other.rejections.into_iter().take(room));
+        self.span = match (self.span, other.span) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (a, b) => a.or(b),
+        };
+    }
 }

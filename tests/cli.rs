@@ -175,3 +175,34 @@ fn help_teaches_with_examples() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("--filter-pattern") && stdout.contains("Examples:"), "{stdout}");
 }
+
+#[test]
+fn filter_reads_folders_on_every_core_and_keeps_input_order() {
+    let trail = env!("CARGO_MANIFEST_DIR").to_string() + "/testdata/sample/trail";
+    let together = trailwatch(&["filter", "--format", "json", "{ $.eventTime = * }", &trail], b"");
+    assert_eq!(together.status.code(), Some(0));
+    let mut files: Vec<PathBuf> =
+        walk(PathBuf::from(&trail)).into_iter().filter(|p| !p.to_string_lossy().contains("Digest")).collect();
+    files.sort();
+    let mut one_by_one = String::new();
+    for file in &files {
+        let alone = trailwatch(&["filter", "--format", "json", "{ $.eventTime = * }", &file.to_string_lossy()], b"");
+        one_by_one.push_str(&text(&alone.stdout));
+    }
+    assert!(files.len() > 50);
+    assert_eq!(text(&together.stdout).lines().count(), 441);
+    assert_eq!(text(&together.stdout), one_by_one);
+}
+
+fn walk(dir: PathBuf) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(walk(path));
+        } else if path.to_string_lossy().ends_with(".json.gz") {
+            found.push(path);
+        }
+    }
+    found
+}

@@ -4,8 +4,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
-use trailwatch::matcher::ExtractedValues;
-use trailwatch::source::{read_inputs, InputFormat, ReadOptions, Record};
+use trailwatch::matcher::{ExtractedValues, Matcher};
+use trailwatch::source::{read_inputs, read_inputs_parallel, InputFormat, ReadOptions, Record};
 use trailwatch::{matcher, pattern};
 
 const EXIT_MATCHED: i32 = 0;
@@ -84,49 +84,32 @@ pub fn run(args: Args) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let (mut read, mut selected, mut rejected) = (0u64, 0u64, 0u64);
-    let no_values = ExtractedValues::default();
-    let options = ReadOptions { format: args.input_format, ..ReadOptions::default() };
-    let mut output_closed = false;
-    let tally = read_inputs(&args.files, &options, &mut |record| {
-        let event = match record {
-            Record::Event(event) => event,
-            Record::Rejected(rejection) => {
-                rejected += 1;
-                if rejected <= LISTED_REJECTIONS {
-                    eprintln!("trailwatch: rejected {rejection}");
-                }
-                return;
+    let options = ReadOptions { format: args.input_format, read_timestamps: false, ..ReadOptions::default() };
+    let mut output = Output { out: BufWriter::new(io::stdout().lock()), closed: false, listed: 0 };
+    let mut total = Selection::default();
+    let select = |selection: &mut Selection, record: Record| selection.take(record, matcher.as_ref(), &args);
+    // One file streams; several are read on every core, each file's output kept until
+    // its turn so that the order is the input order.
+    let single_file = args.files.len() <= 1 && args.files.iter().all(|f| !f.is_dir());
+    let tally = if single_file {
+        read_inputs(&args.files, &options, &mut |record| {
+            select(&mut total, record);
+            if total.out.len() >= FLUSH_AT {
+                output.write(&mut total);
             }
-        };
-        read += 1;
-        let outcome = matcher.evaluate(&event.message);
-        if outcome.is_some() == args.invert {
-            return;
-        }
-        selected += 1;
-        if args.quiet || args.count || output_closed {
-            return;
-        }
-        let written = if args.format == "json" {
-            let line = JsonLine {
-                input: &event.origin.to_string(),
-                message: &event.message,
-                extracted_values: outcome.as_ref().unwrap_or(&no_values),
-            };
-            serde_json::to_writer(&mut out, &line).map_err(io::Error::from).and_then(|_| out.write_all(b"\n"))
-        } else {
-            writeln!(out, "{}", event.message)
-        };
-        // The reader went away (e.g. `| head`): stop writing, as grep does.
-        output_closed = written.is_err();
-    });
+        })
+    } else {
+        read_inputs_parallel(&args.files, &options, Selection::default, select, |mut part| {
+            output.write(&mut part);
+            total.absorb(part);
+        })
+    };
+    output.write(&mut total);
     if args.count && !args.quiet {
-        let _ = writeln!(out, "{selected}");
+        let _ = writeln!(output.out, "{}", total.selected);
     }
-    let _ = out.flush();
+    let _ = output.out.flush();
+    let Selection { read, selected, rejected, .. } = total;
     if rejected > 0 || !tally.skipped.is_empty() {
         eprintln!(
             "trailwatch: {} file(s) read, {} skipped; {} record(s): {read} event(s), {selected} selected, {} not selected, {rejected} rejected",
@@ -143,5 +126,85 @@ pub fn run(args: Args) -> i32 {
         EXIT_MATCHED
     } else {
         EXIT_NO_MATCH
+    }
+}
+
+/// Buffered output is written once it grows past this.
+const FLUSH_AT: usize = 1 << 16;
+
+/// What part of the input selected: counts, the output text, the rejections to list.
+#[derive(Default)]
+struct Selection {
+    out: Vec<u8>,
+    read: u64,
+    selected: u64,
+    rejected: u64,
+    rejections: Vec<String>,
+}
+
+impl Selection {
+    fn take(&mut self, record: Record, matcher: &dyn Matcher, args: &Args) {
+        let event = match record {
+            Record::Event(event) => event,
+            Record::Rejected(rejection) => {
+                self.rejected += 1;
+                if (self.rejections.len() as u64) < LISTED_REJECTIONS {
+                    self.rejections.push(format!("trailwatch: rejected {rejection}"));
+                }
+                return;
+            }
+        };
+        self.read += 1;
+        let outcome = matcher.evaluate(&event.message);
+        if outcome.is_some() == args.invert {
+            return;
+        }
+        self.selected += 1;
+        if args.quiet || args.count {
+            return;
+        }
+        if args.format == "json" {
+            let no_values = ExtractedValues::default();
+            let line = JsonLine {
+                input: &event.origin.to_string(),
+                message: &event.message,
+                extracted_values: outcome.as_ref().unwrap_or(&no_values),
+            };
+            // Writing to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.out, &line);
+        } else {
+            self.out.extend_from_slice(event.message.as_bytes());
+        }
+        self.out.push(b'\n');
+    }
+
+    fn absorb(&mut self, other: Selection) {
+        self.read += other.read;
+        self.selected += other.selected;
+        self.rejected += other.rejected;
+    }
+}
+
+/// Standard output and error, in input order.
+struct Output<W: Write> {
+    out: W,
+    /// The reader went away (e.g. `| head`): stop writing, as grep does.
+    closed: bool,
+    listed: u64,
+}
+
+impl<W: Write> Output<W> {
+    /// Writes (and clears) the output and rejections a selection holds so far.
+    fn write(&mut self, selection: &mut Selection) {
+        for note in selection.rejections.drain(..) {
+            if self.listed < LISTED_REJECTIONS {
+                eprintln!("{note}");
+                self.listed += 1;
+            }
+        }
+        if !self.closed && !selection.out.is_empty() {
+            self.closed = self.out.write_all(&selection.out).is_err();
+        }
+        selection.out.clear();
     }
 }

@@ -136,6 +136,7 @@ fn execute(args: Args) -> Result<i32, String> {
             timestamp_field: args.timestamp_field.clone(),
             delivery_lag: args.delivery_lag,
             require_timestamp: true,
+            read_timestamps: true,
         },
         evaluation_range: args.evaluation_range,
         evaluation_lag: 0,

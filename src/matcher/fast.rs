@@ -47,11 +47,56 @@ struct Entry {
 #[derive(Debug)]
 enum Screen {
     None,
-    /// One literal (with no escape bypass), admitting the patterns listed.
-    One(Box<Finder<'static>>, Vec<usize>),
-    /// Several literals; `admits[p]` lists the patterns that literal `p` puts in play.
-    Many(AhoCorasick, Vec<Vec<usize>>),
+    /// A few literals, each searched on its own with `memmem` (faster than an automaton
+    /// for a handful), with the patterns each admits.
+    Finders(Vec<(Finder<'static>, Vec<usize>)>),
+    /// Many literals. `quick` (SIMD Teddy) rules out events holding none; `exact`
+    /// (overlapping, a DFA) then finds every literal present.
+    Automaton {
+        quick: Quick,
+        exact: AhoCorasick,
+        admits: Vec<Vec<usize>>,
+    },
 }
+
+/// Whether any literal occurs, by SIMD Teddy searchers (at most 64 literals each). The
+/// literals are searched without a leading `"`: Teddy fingerprints their first bytes, and
+/// `"` followed by letters starts every key in JSON. (The automaton's own prefilter is no
+/// help either: it picks "rare" bytes by general text, where `"` is rare.)
+#[derive(Debug)]
+enum Quick {
+    Teddy(Vec<aho_corasick::packed::Searcher>),
+    Automaton(AhoCorasick),
+}
+
+impl Quick {
+    fn new(literals: &[&Vec<u8>]) -> Option<Quick> {
+        let mut unquoted: Vec<&[u8]> =
+            literals.iter().map(|l| l.strip_prefix(b"\"").filter(|rest| !rest.is_empty()).unwrap_or(l)).collect();
+        unquoted.sort_unstable();
+        unquoted.dedup();
+        let teddy: Option<Vec<_>> = unquoted
+            .chunks(64)
+            .map(|chunk| aho_corasick::packed::Config::new().builder().extend(chunk).build())
+            .collect();
+        match teddy {
+            Some(searchers) => Some(Quick::Teddy(searchers)),
+            None => {
+                AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(unquoted).ok().map(Quick::Automaton)
+            }
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Quick::Teddy(searchers) => searchers.iter().any(|s| s.find(text).is_some()),
+            Quick::Automaton(automaton) => automaton.is_match(text),
+        }
+    }
+}
+
+/// Up to this many literals, separate `memmem` searches beat one automaton.
+const MAX_FINDERS: usize = 4;
 
 /// A JSON expression over the slots of [`Paths`].
 #[derive(Debug)]
@@ -160,28 +205,32 @@ impl Screen {
                 }
             }
         }
-        let screen = match literals.len() {
-            0 => Screen::None,
-            1 => {
-                let (literal, admitted) = literals.remove(0);
-                Screen::One(Box::new(Finder::new(&literal).into_owned()), admitted)
-            }
-            _ => {
-                // A DFA: overlapping search must report every literal present.
-                let automaton = AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(literals.iter().map(|(l, _)| l))
-                    .or_else(|_| AhoCorasick::new(literals.iter().map(|(l, _)| l)));
-                match automaton {
-                    Ok(automaton) => Screen::Many(automaton, literals.into_iter().map(|(_, a)| a).collect()),
-                    // Too many literals for an automaton: screen nothing out.
-                    Err(_) => {
-                        unscreened.extend(literals.into_iter().flat_map(|(_, a)| a));
-                        unscreened.sort_unstable();
-                        unscreened.dedup();
-                        Screen::None
-                    }
+        let screen = if literals.is_empty() {
+            Screen::None
+        } else if literals.len() <= MAX_FINDERS {
+            Screen::Finders(
+                literals.into_iter().map(|(l, admitted)| (Finder::new(&l).into_owned(), admitted)).collect(),
+            )
+        } else {
+            let patterns: Vec<&Vec<u8>> = literals.iter().map(|(l, _)| l).collect();
+            let quick = Quick::new(&patterns);
+            let exact = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                // Its prefilter would pick `"` as a rare byte; `quick` has already screened.
+                .prefilter(false)
+                .build(&patterns)
+                .or_else(|_| AhoCorasick::new(&patterns));
+            match (quick, exact) {
+                (Some(quick), Ok(exact)) => {
+                    Screen::Automaton { quick, exact, admits: literals.into_iter().map(|(_, a)| a).collect() }
+                }
+                // Too many literals for an automaton: screen nothing out.
+                _ => {
+                    unscreened.extend(literals.into_iter().flat_map(|(_, a)| a));
+                    unscreened.sort_unstable();
+                    unscreened.dedup();
+                    Screen::None
                 }
             }
         };
@@ -190,19 +239,20 @@ impl Screen {
 
     /// Marks the patterns whose literals occur in `message`.
     fn mark(&self, message: &str, in_play: &mut [bool]) {
+        let mut admit = |admitted: &[usize]| admitted.iter().for_each(|&index| in_play[index] = true);
         match self {
             Screen::None => {}
-            Screen::One(finder, admitted) => {
-                if finder.find(message.as_bytes()).is_some() {
-                    for &index in admitted {
-                        in_play[index] = true;
+            Screen::Finders(finders) => {
+                for (finder, admitted) in finders {
+                    if finder.find(message.as_bytes()).is_some() {
+                        admit(admitted);
                     }
                 }
             }
-            Screen::Many(automaton, admits) => {
-                for found in automaton.find_overlapping_iter(message) {
-                    for &index in &admits[found.pattern().as_usize()] {
-                        in_play[index] = true;
+            Screen::Automaton { quick, exact, admits } => {
+                if quick.is_match(message) {
+                    for found in exact.find_overlapping_iter(message) {
+                        admit(&admits[found.pattern().as_usize()]);
                     }
                 }
             }
@@ -213,10 +263,15 @@ impl Screen {
     fn admits(&self, message: &str, index: usize) -> bool {
         match self {
             Screen::None => false,
-            Screen::One(finder, _) => finder.find(message.as_bytes()).is_some(),
-            Screen::Many(automaton, admits) => automaton
-                .find_overlapping_iter(message)
-                .any(|found| admits[found.pattern().as_usize()].contains(&index)),
+            Screen::Finders(finders) => finders
+                .iter()
+                .any(|(finder, admitted)| admitted.contains(&index) && finder.find(message.as_bytes()).is_some()),
+            Screen::Automaton { quick, exact, admits } => {
+                quick.is_match(message)
+                    && exact
+                        .find_overlapping_iter(message)
+                        .any(|found| admits[found.pattern().as_usize()].contains(&index))
+            }
         }
     }
 }

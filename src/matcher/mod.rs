@@ -17,6 +17,7 @@ pub mod value;
 
 pub use extracted::ExtractedValues;
 pub use fast::{FastMatcher, MatcherSet};
+pub use lazy::{Found, TopLevelField};
 pub use prefilter::Prefilter;
 pub use reference::{parse_event, resolve, ReferenceMatcher};
 

@@ -100,6 +100,7 @@ pub enum Outcome {
 /// A metric filter ready to apply to events.
 pub struct CompiledFilter {
     pub definition: MetricFilter,
+    pub pattern: Pattern,
     matcher: Box<dyn Matcher>,
     needs_json: bool,
 }
@@ -133,13 +134,19 @@ impl CompiledFilter {
             .chain(t.dimensions.iter().map(|(_, r)| r));
         let needs_json = refs.clone().any(|r| matches!(r, ValueRef::Json { .. }));
         let matcher = matcher::compile(&parsed).map_err(|e| e.aws_message)?;
-        Ok(CompiledFilter { definition, matcher, needs_json })
+        Ok(CompiledFilter { definition, pattern: parsed, matcher, needs_json })
     }
 
     /// Applies the filter to one event message.
     pub fn apply(&self, message: &str) -> Outcome {
+        self.outcome(message, self.matcher.evaluate(message))
+    }
+
+    /// What the filter publishes for `message`, given whether its pattern matched (and
+    /// what it extracted): for callers that match many filters at once.
+    pub fn outcome(&self, message: &str, matched: Option<ExtractedValues>) -> Outcome {
         let t = &self.definition.transformation;
-        let Some(extracted) = self.matcher.evaluate(message) else {
+        let Some(extracted) = matched else {
             return match t.default_value {
                 Some(value) => Outcome::Publish { value, dimensions: Vec::new(), matched: false },
                 None => Outcome::NotMatched,

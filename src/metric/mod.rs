@@ -5,10 +5,12 @@
 //! timestamp; a non-match publishes the `defaultValue`, if any. Every published value is
 //! kept (as a counted multiset per minute), because alarms may ask for percentiles.
 
+mod bank;
 mod definition;
 mod samples;
 mod store;
 
+pub use bank::FilterBank;
 pub use definition::{CompiledFilter, MetricFilter, MetricTransformation, MetricValue, Outcome, ValueRef};
 pub use samples::Samples;
 pub use store::{FilterTally, MetricStore, SeriesKey, MINUTE};

@@ -35,10 +35,36 @@ pub struct MetricStore {
     series: HashMap<SeriesKey, BTreeMap<Millis, Samples>>,
 }
 
+impl FilterTally {
+    /// Adds the counts of another part of the same run.
+    pub fn absorb(&mut self, other: FilterTally) {
+        self.matched += other.matched;
+        self.not_matched += other.not_matched;
+        self.unpublishable += other.unpublishable;
+        let room = 3usize.saturating_sub(self.unpublishable_examples.len());
+        self.unpublishable_examples.extend(other.unpublishable_examples.into_iter().take(room));
+    }
+}
+
 impl MetricStore {
+    /// Adds what another part of the same run published.
+    pub fn merge(&mut self, other: MetricStore) {
+        for (key, minutes) in other.series {
+            let series = self.series.entry(key).or_default();
+            for (minute, samples) in minutes {
+                series.entry(minute).or_default().merge(&samples);
+            }
+        }
+    }
+
     /// Applies `filter` to an event at `timestamp` and records what it publishes.
     pub fn observe(&mut self, filter: &CompiledFilter, message: &str, timestamp: Millis, tally: &mut FilterTally) {
-        match filter.apply(message) {
+        self.record(filter, filter.apply(message), timestamp, tally);
+    }
+
+    /// Records what `filter` made of an event at `timestamp`.
+    pub fn record(&mut self, filter: &CompiledFilter, outcome: Outcome, timestamp: Millis, tally: &mut FilterTally) {
+        match outcome {
             Outcome::Publish { value, dimensions, matched } => {
                 if matched {
                     tally.matched += 1;

@@ -4,6 +4,7 @@ use std::io::BufRead;
 
 use super::detect::export_time_len;
 use super::{parse_time, timestamp_of, InputFormat, Millis, Position, ReadContext, Record};
+use crate::matcher::TopLevelField;
 
 pub(super) fn read(
     mut reader: Box<dyn BufRead>,
@@ -12,6 +13,7 @@ pub(super) fn read(
     sink: &mut dyn FnMut(Record),
 ) {
     let mut buffer = Vec::new();
+    let timestamp_field = TopLevelField::new(&context.options.timestamp_field);
     let mut line_number = 0u64;
     // An export event whose message continues on the following lines.
     let mut pending: Option<(String, Millis, u64)> = None;
@@ -58,7 +60,11 @@ pub(super) fn read(
                 },
             },
             InputFormat::Ndjson => {
-                let timestamp = timestamp_of(line, &context.options.timestamp_field);
+                let timestamp = if context.options.read_timestamps || context.options.require_timestamp {
+                    timestamp_of(line, &timestamp_field)
+                } else {
+                    Err("timestamps are not read".to_string())
+                };
                 sink(context.event(line.to_string(), timestamp, position));
             }
             _ => sink(context.event(line.to_string(), Err("a plain text line carries no timestamp".into()), position)),

@@ -18,6 +18,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::matcher::{Found, TopLevelField};
+
 pub use compact::compact_json;
 pub use detect::InputFormat;
 
@@ -91,6 +93,9 @@ pub struct ReadOptions {
     pub delivery_lag: Millis,
     /// Reject events whose timestamp cannot be found (replay needs one; `filter` does not).
     pub require_timestamp: bool,
+    /// Look for NDJSON lines' timestamps at all (`filter` does not need them, and reading
+    /// one costs a scan of the line).
+    pub read_timestamps: bool,
 }
 
 impl Default for ReadOptions {
@@ -100,6 +105,7 @@ impl Default for ReadOptions {
             timestamp_field: "eventTime".to_string(),
             delivery_lag: 0,
             require_timestamp: false,
+            read_timestamps: true,
         }
     }
 }
@@ -122,19 +128,66 @@ pub struct FileTally {
 /// standard input) and passes each record to `sink`, in input order.
 pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
     let mut tally = FileTally::default();
-    let stdin = [PathBuf::from("-")];
-    let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
-    for input in inputs {
-        walk::each_file(input, &mut |file| match file {
-            walk::Found::File { path, explicit } => read_file(&path, explicit, options, &mut tally, sink),
-            walk::Found::Skipped(skipped) => tally.skipped.push(skipped),
-            walk::Found::Unreadable { path, reason } => sink(Record::Rejected(Rejection {
-                origin: Origin { input: Arc::from(path.as_str()), position: Position::File },
-                reason,
-            })),
-        });
+    for input in list_inputs(inputs) {
+        read_input(input, options, &mut tally, sink);
     }
     tally
+}
+
+/// Reads the inputs on every core, file by file, and still hands results over in input
+/// order: each file's records are folded into a fresh `T` (from `start`) on some thread,
+/// and `merge` receives the `T`s in the order of the files. Files are taken in batches, so
+/// memory holds at most one batch of partial results.
+pub fn read_inputs_parallel<T: Send>(
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+    start: impl Fn() -> T + Sync,
+    fold: impl Fn(&mut T, Record) + Sync,
+    mut merge: impl FnMut(T),
+) -> FileTally {
+    use rayon::prelude::*;
+    let listed = list_inputs(inputs);
+    let batch = 4 * rayon::current_num_threads().max(1);
+    let mut tally = FileTally::default();
+    for chunk in listed.chunks(batch) {
+        let results: Vec<(T, FileTally)> = chunk
+            .par_iter()
+            .map(|input| {
+                let mut partial = start();
+                let mut file_tally = FileTally::default();
+                read_input(input.clone(), options, &mut file_tally, &mut |record| fold(&mut partial, record));
+                (partial, file_tally)
+            })
+            .collect();
+        for (partial, file_tally) in results {
+            tally.files_read += file_tally.files_read;
+            tally.skipped.extend(file_tally.skipped);
+            merge(partial);
+        }
+    }
+    tally
+}
+
+/// The files behind the inputs, in reading order, with those passed over.
+fn list_inputs(inputs: &[PathBuf]) -> Vec<walk::Found> {
+    let stdin = [PathBuf::from("-")];
+    let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
+    let mut listed = Vec::new();
+    for input in inputs {
+        walk::each_file(input, &mut |found| listed.push(found));
+    }
+    listed
+}
+
+fn read_input(input: walk::Found, options: &ReadOptions, tally: &mut FileTally, sink: &mut dyn FnMut(Record)) {
+    match input {
+        walk::Found::File { path, explicit } => read_file(&path, explicit, options, tally, sink),
+        walk::Found::Skipped(skipped) => tally.skipped.push(skipped),
+        walk::Found::Unreadable { path, reason } => sink(Record::Rejected(Rejection {
+            origin: Origin { input: Arc::from(path.as_str()), position: Position::File },
+            reason,
+        })),
+    }
 }
 
 fn read_file(
@@ -217,7 +270,21 @@ pub fn parse_time(text: &str) -> Option<Millis> {
 }
 
 /// The value of `field` in a JSON object's text, as a timestamp.
-pub(crate) fn timestamp_of(json: &str, field: &str) -> Result<Millis, String> {
+pub(crate) fn timestamp_of(json: &str, field: &TopLevelField) -> Result<Millis, String> {
+    let name = field.name();
+    match field.read(json) {
+        Some(Found::String(text)) => {
+            parse_time(&text).ok_or_else(|| format!("{name} {text:?} is not an ISO-8601 time"))
+        }
+        Some(Found::Number(n)) => n.parse::<f64>().map(|ms| ms as Millis).map_err(|_| format!("{name} is not a time")),
+        Some(Found::Missing) => Err(format!("no {name} field")),
+        Some(_) => Err(format!("{name} is not a time")),
+        None => timestamp_by_parsing(json, name),
+    }
+}
+
+/// [`timestamp_of`] by a full parse, which can say what is wrong with the text.
+fn timestamp_by_parsing(json: &str, field: &str) -> Result<Millis, String> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("not JSON ({e})"))?;
     match value.get(field) {
         Some(serde_json::Value::String(text)) => {

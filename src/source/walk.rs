@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Skipped;
 
+#[derive(Clone, Debug)]
 pub(super) enum Found {
     /// A file to read; `explicit` when it was named on the command line.
     File {
