@@ -3,6 +3,7 @@
 use std::fmt::{self, Display, Formatter};
 
 use crate::matcher::value::Glob;
+use crate::matcher::Prefilter;
 use crate::pattern::{
     aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Selector, Step, TermRole, Value,
 };
@@ -13,6 +14,10 @@ pub struct Explanation {
     pub kind: &'static str,
     pub normalised: String,
     pub lines: Vec<(usize, String)>,
+    /// The literals an event must contain before it is evaluated at all.
+    pub prefilter: String,
+    /// How a candidate event is evaluated.
+    pub evaluation: &'static str,
 }
 
 impl Display for Explanation {
@@ -23,7 +28,8 @@ impl Display for Explanation {
         for (depth, line) in &self.lines {
             writeln!(f, "{:indent$}{line}", "", indent = 2 + depth * 2)?;
         }
-        Ok(())
+        writeln!(f, "prefilter:   {}", self.prefilter)?;
+        writeln!(f, "evaluation:  {}", self.evaluation)
     }
 }
 
@@ -48,7 +54,22 @@ pub fn explain(pattern: &Pattern) -> Explanation {
         }
         Pattern::Spaced(fields) => explain_fields(fields, &mut lines),
     }
-    Explanation { kind: pattern.kind_name(), normalised: pattern.to_string(), lines }
+    let evaluation = match pattern {
+        Pattern::Json(expr) if !expr.has_wildcard() => {
+            "lazy JSON: the selected fields are read in one pass, no document is built"
+        }
+        Pattern::Json(_) => "whole JSON document (a wildcard selector visits every element)",
+        Pattern::Regex(_) => "regular expression search",
+        Pattern::Spaced(_) => "fields split and aligned",
+        Pattern::Terms(_) | Pattern::MatchAll => "substring search",
+    };
+    Explanation {
+        kind: pattern.kind_name(),
+        normalised: pattern.to_string(),
+        lines,
+        prefilter: Prefilter::for_pattern(pattern).to_string(),
+        evaluation,
+    }
 }
 
 fn translated(source: &str) -> String {

@@ -161,6 +161,11 @@ fn explain_shows_kind_normal_form_and_conditions() {
         "{stdout}"
     );
     assert!(stdout.contains("ALL of:"), "{stdout}");
+    assert!(stdout.contains(r#"prefilter:   any of '"Failed authentication"'"#), "{stdout}");
+    assert!(stdout.contains("evaluation:  lazy JSON"), "{stdout}");
+    let wildcard = text(&trailwatch(&["explain", "{ $.a[*].b NOT EXISTS }"], b"").stdout);
+    assert!(wildcard.contains("prefilter:   none (every event is evaluated)"), "{wildcard}");
+    assert!(wildcard.contains("evaluation:  whole JSON document"), "{wildcard}");
 
     let output = trailwatch(&["explain", "{ $.a = 1 AND $.b = 2 }"], b"");
     assert_eq!(output.status.code(), Some(2));

@@ -1,9 +1,12 @@
 //! `trailwatch explain`: how trailwatch reads a pattern.
 
+use std::io::Write;
+
 use trailwatch::explain::explain;
 use trailwatch::pattern;
 
-/// Show how a filter pattern is read: its kind, its normalised form and each condition.
+/// Show how a filter pattern is read: its kind, its normalised form, each condition, and
+/// the literals trailwatch searches for before evaluating an event (its prefilter).
 ///
 /// An invalid pattern is diagnosed as AWS would reject it, with a caret under the fault.
 ///
@@ -20,7 +23,8 @@ pub struct Args {
 pub fn run(args: Args) -> i32 {
     match pattern::parse(&args.pattern) {
         Ok(parsed) => {
-            print!("{}", explain(&parsed));
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = write!(std::io::stdout(), "{}", explain(&parsed));
             0
         }
         Err(error) => {

@@ -1,5 +1,6 @@
 //! `trailwatch test-metric-filter`: `aws logs test-metric-filter`, offline.
 
+use std::io::Write;
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
@@ -60,7 +61,7 @@ pub fn run(args: Args) -> i32 {
     };
     match test_metric_filter(&request, limits) {
         Ok(response) => {
-            println!("{}", to_cli_json(&response));
+            let _ = writeln!(std::io::stdout(), "{}", to_cli_json(&response));
             0
         }
         Err(error) => {

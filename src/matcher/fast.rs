@@ -22,7 +22,7 @@ use super::number::JsonNumber;
 use super::prefilter::Prefilter;
 use super::reference::{ConditionTest, ReferenceMatcher};
 use super::Matcher;
-use crate::pattern::{JsonExpr, Pattern, PatternError, Step};
+use crate::pattern::{JsonExpr, Pattern, PatternError};
 
 /// Patterns compiled to be evaluated together.
 #[derive(Debug)]
@@ -113,7 +113,7 @@ impl MatcherSet {
         for pattern in patterns {
             let reference = ReferenceMatcher::new(pattern)?;
             let lazy = match pattern {
-                Pattern::Json(expr) if !has_wildcard(expr) => SlotTree::compile(expr, &mut paths),
+                Pattern::Json(expr) if !expr.has_wildcard() => SlotTree::compile(expr, &mut paths),
                 _ => None,
             };
             entries.push(Entry { prefilter: Prefilter::for_pattern(pattern), lazy, reference });
@@ -272,15 +272,6 @@ impl Screen {
                         .find_overlapping_iter(message)
                         .any(|found| admits[found.pattern().as_usize()].contains(&index))
             }
-        }
-    }
-}
-
-fn has_wildcard(expr: &JsonExpr) -> bool {
-    match expr {
-        JsonExpr::Or(items) | JsonExpr::And(items) => items.iter().any(has_wildcard),
-        JsonExpr::Condition(condition) => {
-            condition.selector.steps.iter().any(|s| matches!(s, Step::AnyElement | Step::AnyMember))
         }
     }
 }

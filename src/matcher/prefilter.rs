@@ -27,7 +27,7 @@ impl fmt::Display for Prefilter {
         match self {
             Prefilter::All => f.write_str("none (every event is evaluated)"),
             Prefilter::AnyOf { literals, json_escapes } => {
-                let shown: Vec<String> = literals.iter().map(|l| format!("{l:?}")).collect();
+                let shown: Vec<String> = literals.iter().map(|l| format!("'{l}'")).collect();
                 write!(f, "any of {}", shown.join(", "))?;
                 if *json_escapes {
                     f.write_str(" (events with \\u escapes are always evaluated)")?;

@@ -118,6 +118,16 @@ pub struct Selector {
     pub span: Span,
 }
 
+impl JsonExpr {
+    /// Whether any selector holds `[*]` or `.*`.
+    pub fn has_wildcard(&self) -> bool {
+        match self {
+            JsonExpr::Or(items) | JsonExpr::And(items) => items.iter().any(JsonExpr::has_wildcard),
+            JsonExpr::Condition(condition) => condition.selector.wildcard_count() > 0,
+        }
+    }
+}
+
 impl Selector {
     pub fn wildcard_count(&self) -> usize {
         self.steps.iter().filter(|s| matches!(s, Step::AnyElement | Step::AnyMember)).count()
