@@ -16,6 +16,7 @@
 //! ```
 
 pub mod alarm;
+pub mod bench;
 pub mod config;
 pub mod explain;
 pub mod matcher;

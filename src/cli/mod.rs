@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch; one file per subcommand.
 
+mod bench;
 mod explain;
 mod filter;
 mod replay;
@@ -24,6 +25,7 @@ enum Command {
     Filter(filter::Args),
     Explain(explain::Args),
     Replay(replay::Args),
+    Bench(bench::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -40,6 +42,7 @@ pub fn run() -> i32 {
         Command::Filter(args) => filter::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

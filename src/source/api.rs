@@ -61,5 +61,5 @@ fn lookup_event(event: &Value) -> Parsed {
     if !serde_json::from_str::<Value>(record).is_ok_and(|v| v.is_object()) {
         return Err("CloudTrailEvent is not a JSON object".to_string());
     }
-    Ok((compact_json(record).into_owned(), event_time(record)))
+    Ok((compact_json(record).into_owned(), event_time(record, &crate::matcher::TopLevelField::new("eventTime"))))
 }
