@@ -211,3 +211,37 @@ fn walk(dir: PathBuf) -> Vec<PathBuf> {
     }
     found
 }
+
+#[test]
+fn bench_reports_throughput_per_pattern_and_for_a_pack() {
+    let output = trailwatch(
+        &[
+            "bench",
+            "--size",
+            "300K",
+            "--passes",
+            "1",
+            "--no-baselines",
+            "--pattern",
+            "{ $.eventName = ConsoleLogin && $.errorMessage = \"Failed authentication\" }",
+            "--pattern",
+            "ConsoleLogin",
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("corpus: 2.0 MB"), "{stdout}");
+    // One failed sign-in is mixed in every 1,000 events.
+    let events: usize =
+        stdout.split(", ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let failed_row = stdout.lines().find(|l| l.starts_with("{ $.eventName")).expect("a row per pattern");
+    assert!(events > 1000, "{stdout}");
+    assert_eq!(failed_row.split_whitespace().last(), Some((events / 1000).to_string().as_str()), "{stdout}");
+    assert!(stdout.contains("cis pack: 15 filters in one pass"), "{stdout}");
+    assert!(stdout.contains("cis pack: 15 separate passes"), "{stdout}");
+
+    let invalid = trailwatch(&["bench", "--size", "1K", "--pattern", "{ $.a = }"], b"");
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(text(&invalid.stderr).contains('^'));
+}

@@ -188,12 +188,19 @@ fn describe_args(tool: &str, args: &[&str]) -> String {
     }
 }
 
-/// Runs `tool` with output discarded, best of `passes`; `None` when it is not installed.
+/// Runs `tool`, best of `passes`; `None` when it is not installed. Output is read through
+/// a pipe (GNU grep stops at the first match when its output is `/dev/null`), except cat's,
+/// which would then measure the pipe rather than reading.
 fn time_tool(tool: &str, args: &[&str], passes: usize) -> Option<Measurement> {
     let mut best = None;
     for _ in 0..passes.max(1) {
         let start = Instant::now();
-        let status = Command::new(tool).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status().ok()?;
+        let stdout = if tool == "cat" { Stdio::null() } else { Stdio::piped() };
+        let mut child = Command::new(tool).args(args).stdout(stdout).stderr(Stdio::null()).spawn().ok()?;
+        if let Some(mut out) = child.stdout.take() {
+            let _ = std::io::copy(&mut out, &mut std::io::sink());
+        }
+        let status = child.wait().ok()?;
         // grep and rg exit 1 when nothing matched: still a complete scan.
         if !status.success() && status.code() != Some(1) {
             return None;
