@@ -218,7 +218,7 @@ fn bench_reports_throughput_per_pattern_and_for_a_pack() {
         &[
             "bench",
             "--size",
-            "300K",
+            "2M",
             "--passes",
             "1",
             "--no-baselines",
