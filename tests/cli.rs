@@ -143,10 +143,21 @@ fn filter_reports_rejected_records_and_fails_when_strict() {
     assert_eq!(text(&output.stdout), "ERROR ok\nERROR again\n");
     let stderr = text(&output.stderr);
     assert!(stderr.contains("(standard input):2: not valid UTF-8"), "{stderr}");
-    assert!(stderr.contains("3 record(s): 2 event(s), 2 selected, 0 not selected, 1 rejected"), "{stderr}");
+    assert!(stderr.contains("3 record(s) read: 2 matched, 0 not matched, 1 rejected; 2 selected"), "{stderr}");
 
     let output = trailwatch(&["filter", "--strict", "ERROR"], input);
     assert_eq!(output.status.code(), Some(2));
+
+    // --stats with --format json: one accounting object on stderr that adds up.
+    let output = trailwatch(&["filter", "--stats", "--format", "json", "-v", "ok"], input);
+    let stderr = text(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    let accounting: serde_json::Value = serde_json::from_str(last).expect("JSON accounting");
+    let a = &accounting["accounting"];
+    assert_eq!(a["recordsRead"], 3);
+    assert_eq!((a["matched"].as_u64(), a["notMatched"].as_u64(), a["rejected"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(a["selected"], 1);
+    assert_eq!(a["firstRejections"][0]["location"], "(standard input):2");
 }
 
 #[test]

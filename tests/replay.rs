@@ -218,7 +218,16 @@ fn replay_command_writes_notifications_metrics_and_charts() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let lines: Vec<serde_json::Value> =
         String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(lines.len(), 6);
+    assert_eq!(lines.len(), 7);
+    // The last line accounts for every record: events = matched + not matched.
+    let accounting = &lines[6]["Accounting"];
+    assert_eq!(accounting["recordsRead"], 441);
+    assert_eq!(accounting["events"], 441);
+    assert_eq!(accounting["rejected"], 0);
+    assert_eq!(accounting["filesRead"], 78);
+    assert_eq!(accounting["filesSkipped"].as_array().map(Vec::len), Some(1));
+    assert_eq!(accounting["filters"][0]["matched"], 9);
+    assert_eq!(accounting["filters"][0]["notMatched"], 432);
     let first = &lines[0];
     assert_eq!(first["AlarmName"], "ConsoleSignInFailures");
     assert_eq!(first["NewStateValue"], "ALARM");

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use trailwatch::matcher::{ExtractedValues, Matcher};
-use trailwatch::source::{read_inputs, read_inputs_parallel, InputFormat, ReadOptions, Record};
+use trailwatch::source::{
+    accounting_json, read_inputs, read_inputs_parallel, InputFormat, ReadOptions, Record, Rejection,
+};
 use trailwatch::{matcher, pattern};
 
 const EXIT_MATCHED: i32 = 0;
@@ -57,6 +59,12 @@ pub struct Args {
     #[arg(long)]
     strict: bool,
 
+    /// Always print the accounting (files, records read, matched, not matched, rejected,
+    /// where the first rejections are) on stderr; as JSON with `--format json`. Without it,
+    /// it is printed only when something was rejected or skipped.
+    #[arg(long)]
+    stats: bool,
+
     /// `text` prints each selected event; `json` prints one object per event with its
     /// origin and extracted values.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -85,7 +93,7 @@ pub fn run(args: Args) -> i32 {
         }
     };
     let options = ReadOptions { format: args.input_format, read_timestamps: false, ..ReadOptions::default() };
-    let mut output = Output { out: BufWriter::new(io::stdout().lock()), closed: false, listed: 0 };
+    let mut output = Output { out: BufWriter::new(io::stdout().lock()), closed: false, listed: Vec::new() };
     let mut total = Selection::default();
     let select = |selection: &mut Selection, record: Record| selection.take(record, matcher.as_ref(), &args);
     // One file streams; several are read on every core, each file's output kept until
@@ -109,18 +117,24 @@ pub fn run(args: Args) -> i32 {
         let _ = writeln!(output.out, "{}", total.selected);
     }
     let _ = output.out.flush();
-    let Selection { read, selected, rejected, .. } = total;
-    if rejected > 0 || !tally.skipped.is_empty() {
+    let Selection { read, selected, rejected, matched, .. } = total;
+    if args.stats && args.format == "json" {
+        let mut accounting = accounting_json(&tally, read + rejected, rejected, &output.listed);
+        accounting.insert("matched".into(), matched.into());
+        accounting.insert("notMatched".into(), (read - matched).into());
+        accounting.insert("selected".into(), selected.into());
+        eprintln!("{}", serde_json::json!({ "accounting": accounting }));
+    } else if args.stats || rejected > 0 || !tally.skipped.is_empty() {
         eprintln!(
-            "trailwatch: {} file(s) read, {} skipped; {} record(s): {read} event(s), {selected} selected, {} not selected, {rejected} rejected",
+            "trailwatch: {} file(s) read, {} skipped; {} record(s) read: {matched} matched, {} not matched, {rejected} rejected; {selected} selected",
             tally.files_read,
             tally.skipped.len(),
             read + rejected,
-            read - selected
+            read - matched
         );
-        if args.strict {
-            return EXIT_ERROR;
-        }
+    }
+    if args.strict && rejected > 0 {
+        return EXIT_ERROR;
     }
     if selected > 0 {
         EXIT_MATCHED
@@ -137,9 +151,11 @@ const FLUSH_AT: usize = 1 << 16;
 struct Selection {
     out: Vec<u8>,
     read: u64,
+    /// Events the pattern matched (selected ones, unless --invert).
+    matched: u64,
     selected: u64,
     rejected: u64,
-    rejections: Vec<String>,
+    rejections: Vec<Rejection>,
 }
 
 impl Selection {
@@ -149,13 +165,14 @@ impl Selection {
             Record::Rejected(rejection) => {
                 self.rejected += 1;
                 if (self.rejections.len() as u64) < LISTED_REJECTIONS {
-                    self.rejections.push(format!("trailwatch: rejected {rejection}"));
+                    self.rejections.push(rejection);
                 }
                 return;
             }
         };
         self.read += 1;
         let outcome = matcher.evaluate(&event.message);
+        self.matched += u64::from(outcome.is_some());
         if outcome.is_some() == args.invert {
             return;
         }
@@ -180,6 +197,7 @@ impl Selection {
 
     fn absorb(&mut self, other: Selection) {
         self.read += other.read;
+        self.matched += other.matched;
         self.selected += other.selected;
         self.rejected += other.rejected;
     }
@@ -190,16 +208,17 @@ struct Output<W: Write> {
     out: W,
     /// The reader went away (e.g. `| head`): stop writing, as grep does.
     closed: bool,
-    listed: u64,
+    /// The rejections listed so far.
+    listed: Vec<Rejection>,
 }
 
 impl<W: Write> Output<W> {
     /// Writes (and clears) the output and rejections a selection holds so far.
     fn write(&mut self, selection: &mut Selection) {
-        for note in selection.rejections.drain(..) {
-            if self.listed < LISTED_REJECTIONS {
-                eprintln!("{note}");
-                self.listed += 1;
+        for rejection in selection.rejections.drain(..) {
+            if (self.listed.len() as u64) < LISTED_REJECTIONS {
+                eprintln!("trailwatch: rejected {rejection}");
+                self.listed.push(rejection);
             }
         }
         if !self.closed && !selection.out.is_empty() {

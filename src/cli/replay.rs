@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use trailwatch::alarm::Deployment;
 use trailwatch::config::{self, Configuration};
 use trailwatch::replay::{replay, Progress, ReplayOptions};
-use trailwatch::report::{notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
+use trailwatch::report::{accounting, notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
 use trailwatch::source::{InputFormat, ReadOptions};
 
 const EXIT_FIRED: i32 = 0;
@@ -45,7 +45,8 @@ pub struct Args {
     #[arg(long = "pack", value_name = "NAME")]
     packs: Vec<String>,
 
-    /// `text` (a timeline per alarm) or `json` (one SNS message per state change).
+    /// `text` (a timeline per alarm) or `json` (one SNS message per state change, then a
+    /// last line `{"Accounting": {...}}` with files, records, rejections and matches).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 
@@ -150,7 +151,10 @@ fn execute(args: Args) -> Result<i32, String> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = if args.format == "json" {
-        notification_lines(&result, &alarm_deployment).iter().try_for_each(|line| writeln!(out, "{line}"))
+        notification_lines(&result, &alarm_deployment)
+            .iter()
+            .try_for_each(|line| writeln!(out, "{line}"))
+            .and_then(|()| writeln!(out, "{}", serde_json::json!({ "Accounting": accounting(&result) })))
     } else {
         write!(out, "{}", text_report(&result))
     };

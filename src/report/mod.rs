@@ -26,6 +26,26 @@ pub fn notification_lines(result: &ReplayResult, deployment: &Deployment) -> Vec
     lines.into_iter().map(|(_, line)| line).collect()
 }
 
+/// A replay's accounting as one JSON object: what was read and rejected, and per metric
+/// filter how many events matched (matched + not matched = events, for every filter).
+pub fn accounting(result: &ReplayResult) -> serde_json::Value {
+    let mut map = crate::source::accounting_json(&result.files, result.records, result.rejected, &result.rejections);
+    let filters: Vec<serde_json::Value> = result
+        .filters
+        .iter()
+        .map(|(filter, tally)| {
+            serde_json::json!({
+                "filterName": filter.name,
+                "matched": tally.matched,
+                "notMatched": tally.not_matched,
+                "unpublishable": tally.unpublishable,
+            })
+        })
+        .collect();
+    map.insert("filters".into(), filters.into());
+    serde_json::Value::Object(map)
+}
+
 /// `2026-03-01 09:08:00`.
 pub(crate) fn utc(t: Millis) -> String {
     Utc.timestamp_millis_opt(t).single().map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()

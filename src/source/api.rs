@@ -21,7 +21,12 @@ struct LookupEventsPage {
     events: Vec<Value>,
 }
 
-pub(super) fn read(reader: Box<dyn BufRead>, format: InputFormat, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+pub(super) fn read(
+    reader: Box<dyn BufRead + '_>,
+    format: InputFormat,
+    context: &ReadContext,
+    sink: &mut dyn FnMut(Record),
+) {
     let page: Result<Vec<Value>, serde_json::Error> = if format == InputFormat::LookupEvents {
         serde_json::from_reader::<_, LookupEventsPage>(reader).map(|p| p.events)
     } else {

@@ -19,7 +19,7 @@ use super::{compact_json, parse_time, Position, ReadContext, Record};
 /// from a stream; larger ones (or a gzip bomb) are streamed, so memory stays bounded.
 const IN_MEMORY_LIMIT: u64 = 256 << 20;
 
-pub(super) fn read(mut reader: Box<dyn BufRead>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+pub(super) fn read(mut reader: Box<dyn BufRead + '_>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
     let mut records = 0u64;
     let mut head = Vec::new();
     let outcome = match reader.by_ref().take(IN_MEMORY_LIMIT + 1).read_to_end(&mut head) {

@@ -7,7 +7,7 @@ use super::{parse_time, timestamp_of, InputFormat, Millis, Position, ReadContext
 use crate::matcher::TopLevelField;
 
 pub(super) fn read(
-    mut reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead + '_>,
     format: InputFormat,
     context: &ReadContext,
     sink: &mut dyn FnMut(Record),

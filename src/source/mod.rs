@@ -124,6 +124,31 @@ pub struct FileTally {
     pub skipped: Vec<Skipped>,
 }
 
+/// The reading side of a run's accounting, as JSON: files read and skipped (with why),
+/// records read and rejected, and where the first rejections are. Records read = events +
+/// rejected; the caller adds what became of the events.
+pub fn accounting_json(
+    files: &FileTally,
+    records: u64,
+    rejected: u64,
+    rejections: &[Rejection],
+) -> serde_json::Map<String, serde_json::Value> {
+    let skipped: Vec<serde_json::Value> =
+        files.skipped.iter().map(|s| serde_json::json!({ "path": s.path, "reason": s.reason })).collect();
+    let located: Vec<serde_json::Value> = rejections
+        .iter()
+        .map(|r| serde_json::json!({ "location": r.origin.to_string(), "reason": r.reason }))
+        .collect();
+    let mut map = serde_json::Map::new();
+    map.insert("filesRead".into(), files.files_read.into());
+    map.insert("filesSkipped".into(), skipped.into());
+    map.insert("recordsRead".into(), records.into());
+    map.insert("events".into(), (records - rejected.min(records)).into());
+    map.insert("rejected".into(), rejected.into());
+    map.insert("firstRejections".into(), located.into());
+    map
+}
+
 /// Reads every input (files, folders walked recursively, `-` for standard input; none means
 /// standard input) and passes each record to `sink`, in input order.
 pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
@@ -198,14 +223,41 @@ fn read_file(
     sink: &mut dyn FnMut(Record),
 ) {
     let name: Arc<str> = Arc::from(walk::display_name(path).as_str());
+    match open::open(path) {
+        Ok(reader) => read_opened(name, reader, explicit, options, tally, sink),
+        Err(e) => sink(Record::Rejected(Rejection {
+            origin: Origin { input: name, position: Position::File },
+            reason: format!("cannot read: {e}"),
+        })),
+    }
+}
+
+/// Reads one input held in memory (gzip is undone, the format recognised unless
+/// `options.format` forces one), as if it were a file called `name` named on the command
+/// line. For embedding and for fuzzing the readers.
+pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
+    let mut tally = FileTally::default();
+    let name: Arc<str> = Arc::from(name);
+    let raw: Box<dyn std::io::BufRead + '_> = Box::new(bytes);
+    match open::decompress(raw) {
+        Ok(reader) => read_opened(name, reader, true, options, &mut tally, sink),
+        Err(e) => sink(Record::Rejected(Rejection {
+            origin: Origin { input: name, position: Position::File },
+            reason: format!("cannot read: {e}"),
+        })),
+    }
+    tally
+}
+
+fn read_opened<'r>(
+    name: Arc<str>,
+    mut reader: Box<dyn std::io::BufRead + 'r>,
+    explicit: bool,
+    options: &ReadOptions,
+    tally: &mut FileTally,
+    sink: &mut dyn FnMut(Record),
+) {
     let file_origin = Origin { input: Arc::clone(&name), position: Position::File };
-    let mut reader = match open::open(path) {
-        Ok(reader) => reader,
-        Err(e) => {
-            sink(Record::Rejected(Rejection { origin: file_origin, reason: format!("cannot read: {e}") }));
-            return;
-        }
-    };
     let format = match options.format {
         InputFormat::Auto => match detect::detect(&mut reader) {
             Ok(detect::Detected::Format(format)) => format,

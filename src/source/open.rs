@@ -20,7 +20,7 @@ pub(super) fn open(path: &Path) -> io::Result<Box<dyn BufRead>> {
 }
 
 /// Wraps `reader` in a gzip decoder when its content starts with the gzip magic bytes.
-pub(super) fn decompress(mut reader: Box<dyn BufRead>) -> io::Result<Box<dyn BufRead>> {
+pub(super) fn decompress<'r>(mut reader: Box<dyn BufRead + 'r>) -> io::Result<Box<dyn BufRead + 'r>> {
     let head = reader.fill_buf()?;
     if head.starts_with(&GZIP_MAGIC) {
         Ok(Box::new(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(reader))))

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seed corpora (fuzz/seeds/<target>/) from testdata/. Run from the repository root."""
+import gzip, hashlib, json, os, pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+seeds = root / "fuzz" / "seeds"
+
+def put(target, data):
+    folder = seeds / target
+    folder.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    (folder / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
+
+aws = json.loads((root / "testdata/aws/filter-pattern-aws.json").read_text())["cases"]
+docs = [json.loads(l) for l in (root / "testdata/docs/cases.jsonl").read_text().splitlines() if l.strip()]
+cis = json.loads((root / "src/config/cis-patterns.json").read_text()) if (root / "src/config/cis-patterns.json").exists() else []
+patterns = {c["request"]["filterPattern"] for c in aws} | {c["pattern"] for c in docs}
+patterns |= {e["pattern"] for e in cis if isinstance(e, dict) and "pattern" in e}
+for p in sorted(patterns):
+    put("pattern_parser", p)
+for c in aws:
+    messages = [m for m in c["request"]["logEventMessages"] if "\n" not in m]
+    put("matcher_vs_reference", "\n".join([c["request"]["filterPattern"], *messages]))
+for c in docs:
+    if c.get("event") is not None and "\n" not in c["pattern"] and "\n" not in c["event"]:
+        put("matcher_vs_reference", c["pattern"] + "\n" + c["event"])
+
+# Readers: the first byte picks the format (0 = auto); small real files of each kind.
+formats = ["auto", "cloudtrail", "ndjson", "cwl-export", "filter-log-events", "lookup-events", "lines"]
+files = sorted(p for p in (root / "testdata/cloudtrail").rglob("*") if p.is_file() and not p.name.endswith(".md"))
+trail = sorted(p for p in (root / "testdata/sample/trail").rglob("*.json.gz"))[:4]
+for path in files + trail:
+    data = path.read_bytes()
+    if len(data) > 64 * 1024:
+        continue
+    put("readers", bytes([0]) + data)
+    raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    put("readers", bytes([1]) + raw[:8192])
+put("readers", bytes([2]) + b'{"eventTime":"2026-01-01T00:00:00Z","a":1}\n{"b":2}\nnot json\n')
+put("readers", bytes([3]) + b"2026-01-01T00:00:00.000Z hello\ncontinued\n2026-01-01T00:00:01.000Z {\"a\":1}\n")
+put("readers", bytes([4]) + b'{"events":[{"timestamp":1767225600000,"message":"x","logStreamName":"s"}]}')
+put("readers", bytes([5]) + b'{"Events":[{"EventId":"1","CloudTrailEvent":"{\\"eventTime\\":\\"2026-01-01T00:00:00Z\\"}"}]}')
+for path in sorted((root / "testdata/templates").glob("*")):
+    put("template_loader", path.read_bytes())
+put("template_loader", "Resources:\n  F:\n    Type: AWS::Logs::MetricFilter\n    Properties:\n      FilterPattern: '{ $.a = 1 }'\n      LogGroupName: !Ref G\n      MetricTransformations:\n        - MetricName: M\n          MetricNamespace: N\n          MetricValue: '1'\n")
