@@ -15,9 +15,9 @@ use crate::matcher::{Found, TopLevelField};
 
 use super::{compact_json, parse_time, Position, ReadContext, Record};
 
-/// Files up to this size (decompressed) are parsed in memory, several times faster than
+/// Files up to this size (decompressed; CloudTrail's are a few MB) are parsed in memory, several times faster than
 /// from a stream; larger ones (or a gzip bomb) are streamed, so memory stays bounded.
-const IN_MEMORY_LIMIT: u64 = 256 << 20;
+const IN_MEMORY_LIMIT: u64 = 64 << 20;
 
 pub(super) fn read(mut reader: Box<dyn BufRead + '_>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
     let mut records = 0u64;

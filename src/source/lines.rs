@@ -19,9 +19,16 @@ pub(super) fn read(
     let mut pending: Option<(String, Millis, u64)> = None;
     loop {
         buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
-            Ok(0) => break,
-            Ok(_) => {}
+        match read_line(&mut reader, &mut buffer) {
+            Ok(Line::End) => break,
+            Ok(Line::Read) => {}
+            Ok(Line::TooLong(length)) => {
+                line_number += 1;
+                flush(&mut pending, context, sink);
+                let reason = format!("line of {length} bytes is longer than the {MAX_LINE} bytes an event may hold");
+                sink(context.reject(Position::Line(line_number), reason));
+                continue;
+            }
             Err(e) => {
                 flush(&mut pending, context, sink);
                 sink(
@@ -71,6 +78,54 @@ pub(super) fn read(
         }
     }
     flush(&mut pending, context, sink);
+}
+
+/// Lines longer than this are rejected without being held in memory (a CloudWatch Logs
+/// event holds at most 1 MB; this leaves room for export prefixes and pretty JSON).
+pub(super) const MAX_LINE: usize = 16 << 20;
+
+enum Line {
+    End,
+    Read,
+    /// Skipped, with its length.
+    TooLong(u64),
+}
+
+/// `read_until(b'\n')` that stops holding a line once it passes [`MAX_LINE`] and skips the
+/// rest of it, so a file without newlines (a gzip bomb of zeros) cannot exhaust memory.
+fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Line> {
+    let mut length = 0u64;
+    let mut too_long = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (length, too_long) {
+                (0, _) => Line::End,
+                (_, true) => Line::TooLong(length),
+                _ => Line::Read,
+            });
+        }
+        let (taken, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        length += taken as u64;
+        if !too_long && buffer.len() + taken > MAX_LINE {
+            too_long = true;
+            buffer.clear();
+        }
+        if !too_long {
+            buffer.extend_from_slice(&available[..taken]);
+        }
+        reader.consume(taken);
+        if done {
+            return Ok(if too_long { Line::TooLong(length) } else { Line::Read });
+        }
+    }
 }
 
 fn flush(pending: &mut Option<(String, Millis, u64)>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {

@@ -1,0 +1,503 @@
+//! The bad-input catalogue: each case is an input nobody checked, with the clear error or
+//! the counted, located rejection it must produce, and a check that nothing else was lost
+//! (records read = events + rejected; the good records around a bad one still arrive).
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use trailwatch::matcher::{self, FastMatcher, Matcher, ReferenceMatcher};
+use trailwatch::pattern;
+use trailwatch::source::{read_bytes, read_inputs, InputFormat, ReadOptions, Record};
+
+/// What reading produced: event messages and located rejections.
+#[derive(Debug, Default)]
+struct Read {
+    events: Vec<String>,
+    rejections: Vec<String>,
+    files_read: u64,
+    skipped: Vec<String>,
+}
+
+fn tally(mut read: impl FnMut(&mut dyn FnMut(Record)) -> trailwatch::source::FileTally) -> Read {
+    let mut out = Read::default();
+    let files = read(&mut |record| match record {
+        Record::Event(event) => out.events.push(event.message),
+        Record::Rejected(rejection) => out.rejections.push(rejection.to_string()),
+    });
+    out.files_read = files.files_read;
+    out.skipped = files.skipped.iter().map(|s| format!("{}: {}", s.path, s.reason)).collect();
+    out
+}
+
+fn read_memory(bytes: &[u8], format: InputFormat, require_timestamp: bool) -> Read {
+    let options = ReadOptions { format, require_timestamp, ..ReadOptions::default() };
+    tally(|sink| read_bytes("input", bytes, &options, sink))
+}
+
+fn read_paths(paths: &[PathBuf]) -> Read {
+    tally(|sink| read_inputs(paths, &ReadOptions::default(), sink))
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("in memory");
+    encoder.finish().expect("in memory")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trailwatch-bad-input-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn trailwatch(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin);
+    }
+    child.wait_with_output().expect("finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const RECORD: &str = r#"{"eventTime":"2026-03-01T09:00:00Z","eventName":"ConsoleLogin"}"#;
+
+// ---------- archives ----------
+
+#[test]
+fn truncated_gzip_keeps_what_came_before_and_locates_the_damage() {
+    let lines: String = (0..2000).map(|i| format!("{{\"eventTime\":\"2026-03-01T09:00:00Z\",\"n\":{i}}}\n")).collect();
+    let whole = gzip(lines.as_bytes());
+    let read = read_memory(&whole[..whole.len() / 2], InputFormat::Auto, true);
+    assert!(!read.events.is_empty() && read.events.len() < 2000, "{} events", read.events.len());
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].contains("ends early"), "{:?}", read.rejections);
+    // Every event that arrived is whole.
+    assert!(read.events.iter().all(|e| e.starts_with('{') && e.ends_with('}')));
+}
+
+#[test]
+fn truncated_gzip_cloudtrail_file_is_one_located_rejection() {
+    let records: Vec<String> =
+        (0..500).map(|i| format!("{{\"eventTime\":\"2026-03-01T09:00:00Z\",\"n\":{i}}}")).collect();
+    let whole = gzip(format!("{{\"Records\":[{}]}}", records.join(",")).as_bytes());
+    let read = read_memory(&whole[..whole.len() - 20], InputFormat::Auto, true);
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input (record "), "{:?}", read.rejections);
+}
+
+#[test]
+fn gzip_bomb_is_read_in_bounded_memory() {
+    // 256 MB of zeros without a newline, compressed to about 250 KB: one line too long to
+    // be an event, rejected without being held.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        encoder.write_all(&block).expect("in memory");
+    }
+    let bomb = encoder.finish().expect("in memory");
+    assert!(bomb.len() < 1 << 20);
+    let before = peak_resident_kb();
+    let read = read_memory(&bomb, InputFormat::Lines, false);
+    assert!(read.events.is_empty());
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].contains("longer than"), "{:?}", read.rejections);
+    if let (Some(before), Some(after)) = (before, peak_resident_kb()) {
+        assert!(after.saturating_sub(before) < 100 * 1024, "peak grew by {} KB", after - before);
+    }
+}
+
+/// The process's peak resident size, where the system tells it.
+fn peak_resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn not_gzip_after_all_is_rejected_at_the_file() {
+    let read = read_memory(&[0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02], InputFormat::Auto, false);
+    assert!(read.events.is_empty());
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+}
+
+// ---------- text and lines ----------
+
+#[test]
+fn invalid_utf8_lines_are_rejected_by_line_and_the_rest_read() {
+    let read = read_memory(b"{\"a\":1}\n\xff\xfe\xfd\n{\"a\":2}\n", InputFormat::Ndjson, false);
+    assert_eq!(read.events, [r#"{"a":1}"#, r#"{"a":2}"#]);
+    assert_eq!(read.rejections.len(), 1);
+    assert!(read.rejections[0].starts_with("input:2: not valid UTF-8"), "{:?}", read.rejections);
+}
+
+#[test]
+fn nul_bytes_are_ordinary_characters_of_a_line() {
+    let read = read_memory(b"ERROR\0here\n\0\0\0\n", InputFormat::Lines, false);
+    assert_eq!(read.events, ["ERROR\0here", "\0\0\0"]);
+    let terms = matcher::compile_text("ERROR").expect("valid");
+    assert!(terms.is_match(&read.events[0]));
+    let json = matcher::compile_text("{ $.a = 1 }").expect("valid");
+    assert!(!json.is_match("{\"a\":1}\0"));
+}
+
+#[test]
+fn a_one_megabyte_line_is_one_whole_event() {
+    let big = format!(
+        "{{\"eventTime\":\"2026-03-01T09:00:00Z\",\"blob\":\"{}\",\"eventName\":\"ConsoleLogin\"}}\n",
+        "x".repeat(1 << 20)
+    );
+    let read = read_memory(big.as_bytes(), InputFormat::Auto, true);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.events[0].len(), big.len() - 1);
+    assert!(matcher::compile_text("{ $.eventName = ConsoleLogin }").expect("valid").is_match(&read.events[0]));
+}
+
+#[test]
+fn byte_order_marks_are_dropped() {
+    let ndjson = read_memory(format!("\u{feff}{RECORD}\n").as_bytes(), InputFormat::Auto, true);
+    assert_eq!(ndjson.events, [RECORD]);
+    let trail = read_memory(format!("\u{feff}{{\"Records\":[{RECORD}]}}").as_bytes(), InputFormat::Auto, true);
+    assert_eq!(trail.events, [RECORD]);
+}
+
+#[test]
+fn crlf_line_ends_are_not_part_of_events() {
+    let read = read_memory(format!("{RECORD}\r\n{RECORD}\r\n").as_bytes(), InputFormat::Ndjson, true);
+    assert_eq!(read.events, [RECORD, RECORD]);
+}
+
+#[test]
+fn empty_files_hold_no_records_and_are_not_errors() {
+    for format in [InputFormat::Auto, InputFormat::Ndjson, InputFormat::Lines] {
+        let read = read_memory(b"", format, false);
+        assert!(read.events.is_empty() && read.rejections.is_empty(), "{format:?}: {read:?}");
+    }
+    let output = trailwatch(&["filter", "--count", ""], b"");
+    assert_eq!(text(&output.stdout), "0\n");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn ndjson_without_a_usable_time_is_rejected_when_replay_needs_one() {
+    let input = concat!(
+        "{\"eventTime\":\"2026-03-01T09:00:00Z\"}\n",
+        "{\"other\":1}\n",
+        "{\"eventTime\":\"yesterday\"}\n",
+        "{\"eventTime\":true}\n",
+        "not json\n",
+        "{\"eventTime\":\"2026-03-01T09:00:01Z\"\n",
+    );
+    let read = read_memory(input.as_bytes(), InputFormat::Ndjson, true);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.rejections.len(), 5, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input:2: no eventTime field"), "{:?}", read.rejections);
+    assert!(read.rejections[1].contains("\"yesterday\" is not an ISO-8601 time"), "{:?}", read.rejections);
+    assert!(read.rejections[3].starts_with("input:5: not JSON"), "{:?}", read.rejections);
+    // Without the need for a time, every line is an event.
+    assert_eq!(read_memory(input.as_bytes(), InputFormat::Ndjson, false).events.len(), 6);
+}
+
+#[test]
+fn export_lines_with_bad_times_are_rejected_and_continuations_kept() {
+    let input = "2026-03-01T09:00:00.000Z first\nsecond line\n2026-13-45T99:00:00.000Z bad time\n2026-03-01T09:00:01.000Z third\n";
+    let read = read_memory(input.as_bytes(), InputFormat::CwlExport, true);
+    assert_eq!(read.events, ["first\nsecond line", "third"]);
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input:3:"), "{:?}", read.rejections);
+}
+
+// ---------- CloudTrail and API JSON ----------
+
+#[test]
+fn records_that_is_not_an_array_is_rejected() {
+    let read = read_memory(br#"{"Records": 5}"#, InputFormat::CloudTrail, true);
+    assert!(read.events.is_empty());
+    assert_eq!(read.rejections.len(), 1);
+    assert!(read.rejections[0].contains("not a CloudTrail log file"), "{:?}", read.rejections);
+}
+
+#[test]
+fn non_object_records_are_rejected_one_by_one() {
+    let input = format!("{{\"Records\":[1,{RECORD},\"x\",null,{RECORD}]}}");
+    let read = read_memory(input.as_bytes(), InputFormat::CloudTrail, true);
+    assert_eq!(read.events.len(), 2);
+    assert_eq!(read.rejections.len(), 3);
+    assert!(read.rejections[0].starts_with("input (record 1): record is not a JSON object"), "{:?}", read.rejections);
+}
+
+#[test]
+fn json_nested_ten_thousand_deep_is_an_event_no_json_pattern_matches() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let input = format!("{{\"Records\":[{RECORD},{{\"eventTime\":\"2026-03-01T09:00:00Z\",\"x\":{deep}}}]}}");
+    let read = read_memory(input.as_bytes(), InputFormat::CloudTrail, true);
+    assert_eq!(read.events.len(), 2);
+    assert!(read.rejections.is_empty(), "{:?}", read.rejections);
+    assert!(matcher::compile_text("eventTime").expect("valid").is_match(&read.events[1]));
+    assert!(!matcher::compile_text("{ $.eventTime = * }").expect("valid").is_match(&read.events[1]));
+    // As an event message, it never matches a JSON pattern, whichever evaluator runs.
+    let message = format!("{{\"a\":{deep}}}");
+    let p = pattern::parse("{ $.a NOT EXISTS || $.a[0] IS NULL || $.b NOT EXISTS }").expect("valid");
+    assert_eq!(FastMatcher::new(&p).expect("compiles").evaluate(&message), None);
+    assert_eq!(ReferenceMatcher::new(&p).expect("compiles").evaluate(&message), None);
+}
+
+#[test]
+fn api_json_with_bad_events_rejects_only_them() {
+    let events = r#"{"events":[{"timestamp":1772355600000,"message":"ok"},{"timestamp":"soon","message":"x"},7]}"#;
+    let read = read_memory(events.as_bytes(), InputFormat::FilterLogEvents, true);
+    assert_eq!(read.events, ["ok"]);
+    assert_eq!(read.rejections.len(), 2, "{:?}", read.rejections);
+    let lookup = r#"{"Events":[{"CloudTrailEvent":"{\"eventTime\":\"2026-03-01T09:00:00Z\"}"},{"CloudTrailEvent":"not json"},{"CloudTrailEvent":5}]}"#;
+    let read = read_memory(lookup.as_bytes(), InputFormat::LookupEvents, true);
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.rejections.len(), 2, "{:?}", read.rejections);
+}
+
+#[test]
+fn duplicate_keys_take_the_last_value_as_documented() {
+    let message = r#"{"eventName":"GetObject","eventName":"ConsoleLogin"}"#;
+    for text in ["{ $.eventName = ConsoleLogin }", "{ $.eventName != GetObject }"] {
+        let p = pattern::parse(text).expect("valid");
+        assert!(FastMatcher::new(&p).expect("compiles").is_match(message), "{text}");
+        assert!(ReferenceMatcher::new(&p).expect("compiles").is_match(message), "{text}");
+    }
+    let semantics =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md")).expect("docs");
+    assert!(semantics.contains("Duplicate keys"), "the choice is documented");
+}
+
+#[test]
+fn numbers_beyond_any_range_are_not_numbers() {
+    let p = |text: &str| pattern::parse(text).expect("valid");
+    for message in [r#"{"a":1e99999}"#, r#"{"a":-1e99999}"#] {
+        for pattern in ["{ $.a > 0 }", "{ $.a < 0 }", "{ $.a = 1 }", "{ $.a != 1 }"] {
+            let fast = FastMatcher::new(&p(pattern)).expect("compiles").evaluate(message);
+            assert_eq!(
+                fast,
+                ReferenceMatcher::new(&p(pattern)).expect("compiles").evaluate(message),
+                "{pattern} {message}"
+            );
+            assert_eq!(fast, None, "{pattern} on {message}");
+        }
+    }
+}
+
+// ---------- files and folders ----------
+
+#[test]
+fn missing_and_dangling_paths_are_rejected_by_name() {
+    let dir = scratch("missing");
+    let dangling = dir.join("dangling.json");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("nowhere"), &dangling).expect("symlink");
+    let good = dir.join("good.ndjson");
+    std::fs::write(&good, format!("{RECORD}\n")).expect("write");
+    let read = read_paths(&[dir.join("no-such-file.json"), good.clone(), dangling]);
+    assert_eq!(read.events.len(), 1);
+    assert!(
+        read.rejections.iter().any(|r| r.contains("no-such-file.json") && r.contains("cannot read")),
+        "{:?}",
+        read.rejections
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_trail_folder_is_reported_and_the_rest_read() {
+    let dir = scratch("loop");
+    let day = dir.join("AWSLogs/1/CloudTrail/us-east-1/2026/03/01");
+    std::fs::create_dir_all(&day).expect("folders");
+    std::fs::write(day.join("a.json"), format!("{{\"Records\":[{RECORD}]}}")).expect("write");
+    std::os::unix::fs::symlink(dir.join("AWSLogs"), day.join("loop")).expect("symlink");
+    let read = read_paths(std::slice::from_ref(&dir));
+    assert_eq!(read.events.len(), 1);
+    assert!(read.rejections.iter().any(|r| r.contains("symbolic link loop")), "{:?}", read.rejections);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn unrecognised_files_inside_folders_are_skipped_with_a_reason() {
+    let dir = scratch("skipped");
+    std::fs::write(dir.join("notes.txt"), "just some notes\n").expect("write");
+    std::fs::write(dir.join(".hidden"), "x").expect("write");
+    std::fs::write(dir.join("events.ndjson"), format!("{RECORD}\n")).expect("write");
+    let read = read_paths(std::slice::from_ref(&dir));
+    assert_eq!(read.events.len(), 1);
+    assert_eq!(read.skipped.len(), 2, "{:?}", read.skipped);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------- patterns ----------
+
+#[test]
+fn patterns_of_1024_characters_are_accepted_and_1025_rejected() {
+    let at_limit = format!("\"{}\"", "a".repeat(1022));
+    assert!(pattern::parse(&at_limit).is_ok());
+    let over = format!("\"{}\"", "a".repeat(1023));
+    let error = pattern::parse(&over).expect_err("too long");
+    assert!(error.to_string().contains("1024"), "{error}");
+    let output = trailwatch(&["filter", &over], b"");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn pathological_regexes_are_refused_or_run_in_linear_time() {
+    // Nested quantifiers: AWS's dialect has no groups, and stacked quantifiers are refused.
+    for text in ["%(a+)+%", "%a**%", "%a{2}{3}%"] {
+        assert!(pattern::parse(text).and_then(|p| matcher::compile(&p)).is_err(), "{text}");
+    }
+    // A repetition too large to compile is an error, not a crash.
+    let huge = pattern::parse("%a{1000}b{1000}c{1000}%").and_then(|p| matcher::compile(&p));
+    if let Ok(matcher) = huge {
+        assert!(!matcher.is_match("abc"));
+    }
+    // Backtracking engines take exponential time here; a finite automaton does not.
+    let m = matcher::compile_text("%[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*b%").expect("valid");
+    assert!(!m.is_match(&"a".repeat(100_000)));
+}
+
+#[test]
+fn deeply_parenthesised_patterns_parse_without_exhausting_the_stack() {
+    let depth = 500;
+    let text = format!("{{ {}$.a = 1{} }}", "(".repeat(depth), ")".repeat(depth));
+    assert!(text.len() <= 1024);
+    let parsed = pattern::parse(&text).expect("valid");
+    assert!(matcher::compile(&parsed).expect("compiles").is_match(r#"{"a":1}"#));
+}
+
+#[test]
+fn broken_patterns_name_the_position_and_what_was_expected() {
+    for (text, column) in [("{ $.a = 1", 9), ("{ $.a == 1 }", 7), ("[a, b", 5), ("{ $.a = 1 }}", 11)] {
+        let error = pattern::parse(text).expect_err(text);
+        let rendered = error.render(text);
+        assert!(rendered.contains('^'), "{rendered}");
+        assert!(rendered.contains("expected"), "{rendered}");
+        assert!(error.span.start <= column, "{text}: {:?}", error.span);
+    }
+}
+
+#[test]
+fn control_characters_in_patterns_never_panic() {
+    for text in ["\0", "{ $.a = \"\0\" }", "[a=\u{7}]", "%\u{1}%", "\u{feff}ERROR"] {
+        if let Ok(p) = pattern::parse(text) {
+            let _ = matcher::compile(&p).map(|m| m.is_match("\0\u{7}"));
+        }
+    }
+}
+
+// ---------- templates and alarms ----------
+
+fn replay_template(name: &str, template: &str) -> Output {
+    let dir = scratch(name);
+    let path = dir.join("template.json");
+    std::fs::write(&path, template).expect("write");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, format!("{RECORD}\n")).expect("write");
+    let output = trailwatch(&["replay", "--template", &path.to_string_lossy(), &events.to_string_lossy()], b"");
+    let _ = std::fs::remove_dir_all(dir);
+    output
+}
+
+const FILTER: &str = r#""F":{"Type":"AWS::Logs::MetricFilter","Properties":{"FilterPattern":"{ $.eventName = ConsoleLogin }","LogGroupName":"g","MetricTransformations":[{"MetricName":"M","MetricNamespace":"N","MetricValue":"1"}]}}"#;
+
+#[test]
+fn a_template_with_an_unresolvable_reference_is_refused_by_name() {
+    let template = format!(
+        r#"{{"Resources":{{{FILTER},"A":{{"Type":"AWS::CloudWatch::Alarm","Properties":{{"MetricName":"M","Namespace":"N","Statistic":"Sum","Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold","AlarmActions":[{{"Ref":"MissingTopic"}}]}}}}}}}}"#
+    );
+    let output = replay_template("unresolvable", &template);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("MissingTopic"), "{}", text(&output.stderr));
+}
+
+#[test]
+fn an_alarm_with_an_unknown_statistic_is_refused_with_the_known_ones() {
+    let template = format!(
+        r#"{{"Resources":{{{FILTER},"A":{{"Type":"AWS::CloudWatch::Alarm","Properties":{{"MetricName":"M","Namespace":"N","Statistic":"Median","Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold"}}}}}}}}"#
+    );
+    let output = replay_template("statistic", &template);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("unknown statistic \"Median\"") && stderr.contains("SampleCount"), "{stderr}");
+}
+
+#[test]
+fn a_template_that_is_neither_json_nor_yaml_is_refused() {
+    let output = replay_template("garbage", "{ this is : [ not closed");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!text(&output.stderr).is_empty());
+}
+
+#[test]
+fn a_metric_filter_with_an_invalid_pattern_is_refused_with_its_name() {
+    let template = FILTER.replace("{ $.eventName = ConsoleLogin }", "{ $.eventName = }");
+    let output = replay_template("pattern", &format!("{{\"Resources\":{{{template}}}}}"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains('F'), "{}", text(&output.stderr));
+}
+
+// ---------- accounting end to end ----------
+
+#[test]
+fn replay_accounts_for_every_record_and_strict_fails_on_rejections() {
+    let dir = scratch("accounting");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, format!("{RECORD}\nnot json\n\u{0}\n{RECORD}\n")).expect("write");
+    let template = common::testdata("templates/seed-stack.template.json");
+    let args = ["replay", "--format", "json", "--template", &template.to_string_lossy(), &events.to_string_lossy()];
+    let output = trailwatch(&args, b"");
+    let last = text(&output.stdout).lines().last().unwrap_or_default().to_string();
+    let accounting: serde_json::Value = serde_json::from_str(&last).expect("an accounting line");
+    let a = &accounting["Accounting"];
+    assert_eq!((a["recordsRead"].as_u64(), a["events"].as_u64(), a["rejected"].as_u64()), (Some(4), Some(2), Some(2)));
+    let filter = &a["filters"][0];
+    assert_eq!(filter["matched"].as_u64().unwrap_or(0) + filter["notMatched"].as_u64().unwrap_or(0), 2);
+    assert_eq!(a["firstRejections"][0]["location"].as_str().map(|l| l.ends_with("events.ndjson:2")), Some(true));
+    let mut strict = args.to_vec();
+    strict.insert(1, "--strict");
+    assert_eq!(trailwatch(&strict, b"").status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn filter_totals_add_up_over_a_damaged_folder() {
+    let dir = scratch("filter-totals");
+    std::fs::write(dir.join("a.ndjson"), format!("{RECORD}\n\u{0}garbage\n")).expect("write");
+    let lines: String = (0..100).map(|_| format!("{RECORD}\n")).collect();
+    let gz = gzip(lines.as_bytes());
+    std::fs::write(dir.join("b.ndjson.gz"), &gz[..gz.len() - 10]).expect("write");
+    std::fs::write(dir.join("c.ndjson"), b"\xff\n").expect("write");
+    let output = trailwatch(
+        &["filter", "--stats", "--format", "json", "{ $.eventName = ConsoleLogin }", &dir.to_string_lossy()],
+        b"",
+    );
+    let stderr = text(&output.stderr);
+    let accounting: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap_or_default()).expect("JSON");
+    let a = &accounting["accounting"];
+    let read = a["recordsRead"].as_u64().unwrap_or(0);
+    let sum = a["matched"].as_u64().unwrap_or(0)
+        + a["notMatched"].as_u64().unwrap_or(0)
+        + a["rejected"].as_u64().unwrap_or(0);
+    assert_eq!(read, sum, "{a}");
+    // The file that is not a log at all is skipped (and listed), not read.
+    assert_eq!(a["filesRead"], 2);
+    assert_eq!(a["filesSkipped"][0]["path"].as_str().map(|p| p.ends_with("c.ndjson")), Some(true), "{a}");
+    assert_eq!(a["rejected"], 1, "{a}");
+    assert_eq!(a["firstRejections"][0]["location"].as_str().map(|l| l.contains("b.ndjson.gz:")), Some(true), "{a}");
+    assert_eq!(text(&output.stdout).lines().count() as u64, a["matched"].as_u64().unwrap_or(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
