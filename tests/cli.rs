@@ -2,31 +2,9 @@
 
 mod common;
 
-use std::io::Write;
+use common::{scratch, text, trailwatch};
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-fn trailwatch(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("trailwatch runs");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("stdin written");
-    child.wait_with_output().expect("trailwatch finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trailwatch-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
 
 #[test]
 fn test_metric_filter_command_reproduces_every_recorded_case() {

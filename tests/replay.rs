@@ -3,8 +3,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
+use common::{scratch, trailwatch};
+
+fn trailwatch_args(args: &[&str]) -> std::process::Output {
+    trailwatch(args, b"")
+}
 
 use serde::Deserialize;
 use trailwatch::config::{self, Deployment};
@@ -183,17 +186,6 @@ fn metric_publishing_matches_the_recordings() {
     }
 }
 
-fn trailwatch(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_trailwatch")).args(args).output().expect("trailwatch runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trailwatch-replay-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn replay_command_writes_notifications_metrics_and_charts() {
     let dir = scratch("outputs");
@@ -201,7 +193,7 @@ fn replay_command_writes_notifications_metrics_and_charts() {
     let trail = common::testdata("sample/trail");
     let metrics = dir.join("metrics.json");
     let charts = dir.join("charts");
-    let output = trailwatch(&[
+    let output = trailwatch_args(&[
         "replay",
         "--template",
         template.to_str().unwrap(),
@@ -252,7 +244,7 @@ fn replay_command_writes_notifications_metrics_and_charts() {
 #[test]
 fn replay_text_report_and_exit_codes() {
     let template = common::testdata("templates/seed-stack.template.json");
-    let output = trailwatch(&[
+    let output = trailwatch_args(&[
         "replay",
         "--template",
         template.to_str().unwrap(),
@@ -264,7 +256,7 @@ fn replay_text_report_and_exit_codes() {
     assert!(text.contains("entered ALARM 2 time(s); 30m 00s in ALARM"), "{text}");
 
     // Nothing fires on the real public records: exit 1, like grep finding nothing.
-    let output = trailwatch(&[
+    let output = trailwatch_args(&[
         "replay",
         "--template",
         template.to_str().unwrap(),
@@ -273,15 +265,15 @@ fn replay_text_report_and_exit_codes() {
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
 
     // The CIS pack on the same records: unauthorized API calls fire.
-    let output = trailwatch(&["replay", "--pack", "cis", common::testdata("cloudtrail").to_str().unwrap()]);
+    let output = trailwatch_args(&["replay", "--pack", "cis", common::testdata("cloudtrail").to_str().unwrap()]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("Alarm CIS-v3.0.0-4.1:"), "{text}");
 
-    let output = trailwatch(&["replay", "--template", "/nonexistent.json", "x"]);
+    let output = trailwatch_args(&["replay", "--template", "/nonexistent.json", "x"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent.json: cannot read"));
-    let output = trailwatch(&["replay", "x"]);
+    let output = trailwatch_args(&["replay", "x"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("give --template FILE or --pack NAME"));
 }
 
@@ -292,11 +284,12 @@ fn strict_replay_fails_on_rejected_records() {
     std::fs::write(&trail, "{\"eventTime\":\"2026-03-01T09:00:00Z\",\"eventName\":\"ConsoleLogin\"}\nnot json\n")
         .unwrap();
     let template = common::testdata("templates/seed-stack.template.json");
-    let output = trailwatch(&["replay", "--template", template.to_str().unwrap(), trail.to_str().unwrap()]);
+    let output = trailwatch_args(&["replay", "--template", template.to_str().unwrap(), trail.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("Read 2 record(s) from 1 file(s) (0 skipped): 1 event(s), 1 rejected."), "{text}");
     assert!(text.contains("events.ndjson:2: not JSON"), "{text}");
-    let output = trailwatch(&["replay", "--strict", "--template", template.to_str().unwrap(), trail.to_str().unwrap()]);
+    let output =
+        trailwatch_args(&["replay", "--strict", "--template", template.to_str().unwrap(), trail.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -102,3 +102,33 @@ pub fn cis_patterns() -> Vec<String> {
         .map(|filter| filter.pattern)
         .collect()
 }
+
+/// Runs the `trailwatch` binary with `stdin` as its standard input.
+pub fn trailwatch(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("trailwatch runs");
+    if let Some(mut input) = child.stdin.take() {
+        // A command that exits without reading its input closes the pipe: not a failure.
+        let _ = input.write_all(stdin);
+    }
+    child.wait_with_output().expect("trailwatch finishes")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh, empty scratch folder for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trailwatch-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
