@@ -89,8 +89,26 @@ pub fn scan(pattern: &str, start: usize, end: usize) -> Result<(RegexLiteral, us
         pos += c.len_utf8();
     }
     let literal = RegexLiteral { source: pattern[body_start..pos].to_string(), span: Span::new(start, pos + 1) };
-    compile(&literal)?;
+    validate(&literal)?;
     Ok((literal, pos + 1))
+}
+
+/// Checks that [`compile`] will succeed, at a fraction of its cost: the translation, the
+/// syntax tree and the NFA under the same size limit (what `regex` checks before building
+/// its matching engines).
+fn validate(literal: &RegexLiteral) -> Result<(), PatternError> {
+    let fail = |why: &str| PatternError::other(AWS_REGEX_COMPILE_ERROR, literal.span, why.to_string());
+    let translated = translate(&literal.source).map_err(|why| fail(&why))?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&translated)
+        .map_err(|e| fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string()))))?;
+    let config = regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT));
+    regex_automata::nfa::thompson::Compiler::new()
+        .configure(config)
+        .build_from_hir(&hir)
+        .map(drop)
+        .map_err(|e| fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string()))))
 }
 
 /// Compiles a validated AWS regex into an unanchored `regex::Regex`.
