@@ -94,21 +94,23 @@ pub fn scan(pattern: &str, start: usize, end: usize) -> Result<(RegexLiteral, us
 }
 
 /// Checks that [`compile`] will succeed, at a fraction of its cost: the translation, the
-/// syntax tree and the NFA under the same size limit (what `regex` checks before building
-/// its matching engines).
+/// syntax tree and the two NFAs `regex` builds under the size limit, forward and reverse
+/// (the reverse one, for its lazy DFA, can be the larger: the fuzzer found a pattern whose
+/// forward NFA fits and whose reverse NFA does not).
 fn validate(literal: &RegexLiteral) -> Result<(), PatternError> {
+    use regex_automata::nfa::thompson::{Compiler, Config, WhichCaptures};
     let fail = |why: &str| PatternError::other(AWS_REGEX_COMPILE_ERROR, literal.span, why.to_string());
+    let fail_with = |e: &dyn std::fmt::Display| {
+        fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string())))
+    };
     let translated = translate(&literal.source).map_err(|why| fail(&why))?;
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(&translated)
-        .map_err(|e| fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string()))))?;
-    let config = regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(SIZE_LIMIT));
-    regex_automata::nfa::thompson::Compiler::new()
-        .configure(config)
-        .build_from_hir(&hir)
-        .map(drop)
-        .map_err(|e| fail(&format!("a regular expression that compiles ({})", last_line(&e.to_string()))))
+    let hir = regex_syntax::ParserBuilder::new().build().parse(&translated).map_err(|e| fail_with(&e))?;
+    let forward = Config::new().nfa_size_limit(Some(SIZE_LIMIT));
+    let reverse = forward.clone().which_captures(WhichCaptures::None).reverse(true);
+    for config in [forward, reverse] {
+        Compiler::new().configure(config).build_from_hir(&hir).map_err(|e| fail_with(&e))?;
+    }
+    Ok(())
 }
 
 /// Compiles a validated AWS regex into an unanchored `regex::Regex`.
@@ -417,6 +419,19 @@ mod tests {
         assert!(rejects("[a--]"), "RE2 reads a range from `a` down to `-`");
         assert!(re(r"[\x41-\x43]").is_match("B"));
         assert!(re("[]a]").is_match("]"));
+    }
+
+    #[test]
+    fn validation_at_parse_time_agrees_with_compile() {
+        // The first was found by the fuzzer: its forward NFA fits the size limit, its
+        // reverse NFA does not, so a check of the forward NFA alone let it through.
+        let fuzzed = r"\d{32,}.{531,}izin\}.{613,}.{531,}izin}.{531,}izin\}.{613,}.{531,}izin\}.{613,}izD{31,}.\d\d{32,}.{531,}izin\d{32,}.{531,}izin}.{531,}izin\}.{613,}.{531,}izin\}.{613,}izD{31,}.\d\d{32,}.{531,}izin\d{32,}.{531,}ib1,}.\d\|^inb|@";
+        for source in [fuzzed, ".{531,}izin", r"\w{1000}\w{1000}\w{1000}", r"\d{1000}"] {
+            let pattern = format!("%{source}%");
+            let compiled = compile(&RegexLiteral { source: source.into(), span: Span::default() });
+            assert_eq!(scan(&pattern, 0, pattern.len()).is_ok(), compiled.is_ok(), "{source}");
+        }
+        assert!(scan(&format!("%{fuzzed}%"), 0, fuzzed.len() + 2).is_err());
     }
 
     #[test]
