@@ -292,6 +292,29 @@ fn missing_and_dangling_paths_are_rejected_by_name() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A file that exists but cannot be read: one without read permission, or, where the tests
+/// run as root (which reads it regardless), `/proc/self/mem`, whose first read fails with EIO.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_rejected_by_name_and_the_rest_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("unreadable");
+    let locked = dir.join("locked.ndjson");
+    std::fs::write(&locked, format!("{RECORD}\n")).expect("write");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let unreadable = if std::fs::read(&locked).is_err() { locked } else { PathBuf::from("/proc/self/mem") };
+    if !unreadable.exists() {
+        return; // neither kind of unreadable file exists on this system
+    }
+    let good = dir.join("good.ndjson");
+    std::fs::write(&good, format!("{RECORD}\n")).expect("write");
+    let read = read_paths(&[unreadable.clone(), good]);
+    assert_eq!(read.events.len(), 1, "{:?}", read.rejections);
+    let name = unreadable.display().to_string();
+    assert!(read.rejections.iter().any(|r| r.contains(&name)), "{:?}", read.rejections);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_a_trail_folder_is_reported_and_the_rest_read() {
@@ -342,6 +365,12 @@ fn pathological_regexes_are_refused_or_run_in_linear_time() {
     if let Ok(matcher) = huge {
         assert!(!matcher.is_match("abc"));
     }
+    // Wide repetitions of `.` whose automata exceed the size limit are refused when parsed,
+    // with AWS's message, never accepted and then failing to compile.
+    let wide = format!("{{ $.a = %{}% }}", ".{600,}x".repeat(16));
+    let error = pattern::parse(&wide).expect_err("too large to compile");
+    assert_eq!(error.aws_message, "Failed to compile regular expression.");
+    assert!(error.to_string().contains("exceeded limit"), "{error}");
     // Backtracking engines take exponential time here; a finite automaton does not.
     let m = matcher::compile_text("%[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*b%").expect("valid");
     assert!(!m.is_match(&"a".repeat(100_000)));
