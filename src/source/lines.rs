@@ -12,53 +12,69 @@ pub(super) fn read(
     context: &ReadContext,
     sink: &mut dyn FnMut(Record),
 ) {
-    let mut buffer = Vec::new();
-    let timestamp_field = TopLevelField::new(&context.options.timestamp_field);
-    let mut line_number = 0u64;
-    // An export event whose message continues on the following lines.
-    let mut pending: Option<(String, Millis, u64)> = None;
+    let mut state = LineState {
+        format,
+        timestamp_field: TopLevelField::new(&context.options.timestamp_field),
+        line_number: 0,
+        pending: None,
+    };
+    let mut spill = Vec::new();
     loop {
-        buffer.clear();
-        match read_line(&mut reader, &mut buffer) {
-            Ok(Line::End) => break,
-            Ok(Line::Read) => {}
-            Ok(Line::TooLong(length)) => {
-                line_number += 1;
-                flush(&mut pending, context, sink);
-                let reason = format!("line of {length} bytes is longer than the {MAX_LINE} bytes an event may hold");
-                sink(context.reject(Position::Line(line_number), reason));
-                continue;
-            }
+        match with_next_line(&mut reader, &mut spill, |line| state.take(line, context, sink)) {
+            Ok(Some(())) => {}
+            Ok(None) => break,
             Err(e) => {
-                flush(&mut pending, context, sink);
-                sink(
-                    context.reject(Position::Line(line_number + 1), format!("file ends early or cannot be read: {e}")),
-                );
+                state.flush(context, sink);
+                let position = Position::Line(state.line_number + 1);
+                sink(context.reject(position, format!("file ends early or cannot be read: {e}")));
                 return;
             }
         }
-        line_number += 1;
-        strip_line_end(&mut buffer);
-        let position = Position::Line(line_number);
-        let line = match std::str::from_utf8(&buffer) {
-            Ok(line) => line.strip_prefix('\u{feff}').filter(|_| line_number == 1).unwrap_or(line),
-            Err(e) => {
-                flush(&mut pending, context, sink);
-                sink(context.reject(position, format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1)));
-                continue;
+    }
+    state.flush(context, sink);
+}
+
+/// What a line-oriented reader carries from one line to the next.
+struct LineState {
+    format: InputFormat,
+    timestamp_field: TopLevelField,
+    line_number: u64,
+    /// An export event whose message may continue on the following lines.
+    pending: Option<(String, Millis, u64)>,
+}
+
+impl LineState {
+    fn take(&mut self, line: Line<'_>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+        self.line_number += 1;
+        let position = Position::Line(self.line_number);
+        let bytes = match line {
+            Line::Text(bytes) => bytes,
+            Line::TooLong(length) => {
+                self.flush(context, sink);
+                let reason = format!("line of {length} bytes is longer than the {MAX_LINE} bytes an event may hold");
+                sink(context.reject(position, reason));
+                return;
             }
         };
-        match format {
+        let line = match std::str::from_utf8(bytes) {
+            Ok(line) => line.strip_prefix('\u{feff}').filter(|_| self.line_number == 1).unwrap_or(line),
+            Err(e) => {
+                self.flush(context, sink);
+                sink(context.reject(position, format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1)));
+                return;
+            }
+        };
+        match self.format {
             InputFormat::CwlExport => match export_time_len(line.as_bytes()) {
                 Some(len) => {
-                    flush(&mut pending, context, sink);
+                    self.flush(context, sink);
                     match parse_time(&line[..len]) {
-                        Some(t) => pending = Some((line[len + 1..].to_string(), t, line_number)),
+                        Some(t) => self.pending = Some((line[len + 1..].to_string(), t, self.line_number)),
                         None => sink(context.reject(position, format!("{:?} is not a valid time", &line[..len]))),
                     }
                 }
                 // A message with newlines continues on lines that start without a time.
-                None => match pending.as_mut() {
+                None => match self.pending.as_mut() {
                     Some((message, _, _)) => {
                         message.push('\n');
                         message.push_str(line);
@@ -67,8 +83,9 @@ pub(super) fn read(
                 },
             },
             InputFormat::Ndjson => {
-                let timestamp = if context.options.read_timestamps || context.options.require_timestamp {
-                    timestamp_of(line, &timestamp_field)
+                let options = &context.options;
+                let timestamp = if options.read_timestamps || options.require_timestamp {
+                    timestamp_of(line, &self.timestamp_field)
                 } else {
                     Err("timestamps are not read".to_string())
                 };
@@ -77,23 +94,37 @@ pub(super) fn read(
             _ => sink(context.event(line.to_string(), Err("a plain text line carries no timestamp".into()), position)),
         }
     }
-    flush(&mut pending, context, sink);
+
+    fn flush(&mut self, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+        if let Some((message, timestamp, line)) = self.pending.take() {
+            sink(context.event(message, Ok(timestamp), Position::Line(line)));
+        }
+    }
 }
 
 /// Lines longer than this are rejected without being held in memory (a CloudWatch Logs
 /// event holds at most 1 MB; this leaves room for export prefixes and pretty JSON).
 pub(super) const MAX_LINE: usize = 16 << 20;
 
-enum Line {
-    End,
-    Read,
+enum Line<'a> {
+    /// The line without its `\n` or `\r\n`.
+    Text(&'a [u8]),
     /// Skipped, with its length.
     TooLong(u64),
 }
 
-/// `read_until(b'\n')` that stops holding a line once it passes [`MAX_LINE`] and skips the
-/// rest of it, so a file without newlines (a gzip bomb of zeros) cannot exhaust memory.
-fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<Line> {
+/// Hands the next line to `use_line`, or returns `None` at the end of the input.
+///
+/// A line that lies wholly inside the reader's buffer (nearly all of them: the buffer is
+/// 64 KB) is lent from it without a copy; one that crosses the buffer's end is gathered in
+/// `spill`. `spill` stops holding a line once it passes [`MAX_LINE`] and the rest is skipped,
+/// so a file without newlines (a gzip bomb of zeros) cannot exhaust memory.
+fn with_next_line<R>(
+    reader: &mut dyn BufRead,
+    spill: &mut Vec<u8>,
+    use_line: impl FnOnce(Line<'_>) -> R,
+) -> std::io::Result<Option<R>> {
+    spill.clear();
     let mut length = 0u64;
     let mut too_long = false;
     loop {
@@ -104,41 +135,92 @@ fn read_line(reader: &mut dyn BufRead, buffer: &mut Vec<u8>) -> std::io::Result<
         };
         if available.is_empty() {
             return Ok(match (length, too_long) {
-                (0, _) => Line::End,
-                (_, true) => Line::TooLong(length),
-                _ => Line::Read,
+                (0, _) => None,
+                (_, true) => Some(use_line(Line::TooLong(length))),
+                _ => Some(use_line(Line::Text(without_line_end(spill)))),
             });
         }
-        let (taken, done) = match memchr::memchr(b'\n', available) {
-            Some(i) => (i + 1, true),
-            None => (available.len(), false),
-        };
+        let newline = memchr::memchr(b'\n', available);
+        if let Some(end) = newline.filter(|&end| length == 0 && end < MAX_LINE) {
+            let used = use_line(Line::Text(without_line_end(&available[..=end])));
+            reader.consume(end + 1);
+            return Ok(Some(used));
+        }
+        let taken = newline.map_or(available.len(), |end| end + 1);
         length += taken as u64;
-        if !too_long && buffer.len() + taken > MAX_LINE {
+        if !too_long && spill.len() + taken > MAX_LINE {
             too_long = true;
-            buffer.clear();
+            *spill = Vec::new();
         }
         if !too_long {
-            buffer.extend_from_slice(&available[..taken]);
+            spill.extend_from_slice(&available[..taken]);
         }
         reader.consume(taken);
-        if done {
-            return Ok(if too_long { Line::TooLong(length) } else { Line::Read });
+        if newline.is_some() {
+            return Ok(Some(if too_long {
+                use_line(Line::TooLong(length))
+            } else {
+                use_line(Line::Text(without_line_end(spill)))
+            }));
         }
     }
 }
 
-fn flush(pending: &mut Option<(String, Millis, u64)>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
-    if let Some((message, timestamp, line)) = pending.take() {
-        sink(context.event(message, Ok(timestamp), Position::Line(line)));
+/// Without its `\n` or `\r\n` (a `\r` not followed by `\n` is part of the line).
+fn without_line_end(line: &[u8]) -> &[u8] {
+    match line.strip_suffix(b"\n") {
+        Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+        None => line,
     }
 }
 
-fn strip_line_end(buffer: &mut Vec<u8>) {
-    if buffer.last() == Some(&b'\n') {
-        buffer.pop();
-        if buffer.last() == Some(&b'\r') {
-            buffer.pop();
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every line `with_next_line` hands out, read through a buffer of `capacity` bytes.
+    fn lines_through(input: &[u8], capacity: usize) -> Vec<Vec<u8>> {
+        let mut reader = std::io::BufReader::with_capacity(capacity, input);
+        let mut spill = Vec::new();
+        let mut lines = Vec::new();
+        let take = |line: Line<'_>| match line {
+            Line::Text(text) => text.to_vec(),
+            Line::TooLong(_) => panic!("no line here is too long"),
+        };
+        while let Some(line) = with_next_line(&mut reader, &mut spill, take).expect("in memory") {
+            lines.push(line);
+        }
+        lines
+    }
+
+    #[test]
+    fn line_ends_are_removed_and_a_last_line_needs_none() {
+        let lines = lines_through(b"a\r\nbb\n\nccc\r", 64);
+        assert_eq!(lines, [&b"a"[..], b"bb", b"", b"ccc\r"]);
+        assert!(lines_through(b"", 64).is_empty());
+        assert_eq!(lines_through(b"\n", 64), [b""]);
+    }
+
+    proptest! {
+        /// Whether a line is lent from the buffer or gathered across its end, the lines are
+        /// those of splitting the input at each `\n`.
+        #[test]
+        fn lines_do_not_depend_on_the_buffer_size(input in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'\r'), any::<u8>()], 0..200), capacity in 1usize..32) {
+            let mut expected: Vec<Vec<u8>> = input
+                .split(|&b| b == b'\n')
+                .map(|l| l.to_vec())
+                .collect();
+            let last = expected.len() - 1;
+            for line in &mut expected[..last] {
+                if line.last() == Some(&b'\r') {
+                    line.pop(); // CRLF
+                }
+            }
+            if input.last().is_none_or(|&b| b == b'\n') {
+                expected.pop(); // nothing follows the last line end
+            }
+            prop_assert_eq!(lines_through(&input, capacity), expected);
         }
     }
 }
