@@ -73,9 +73,9 @@ fn best(a: Option<Need>, b: Option<Need>) -> Option<Need> {
 const VALUE_WEIGHT: usize = 4;
 const KEY_WEIGHT: usize = 1;
 
-/// CloudTrail fields whose values recur in most records (`eventSource` names one of a few
-/// hundred services, and a trail is dominated by a handful): their values weigh as keys,
-/// so that `$.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || ...)` screens
+/// Top-level CloudTrail fields whose values recur in most records (`eventSource` names one
+/// of a few hundred services, and a trail is dominated by a handful): their values weigh as
+/// keys, so that `$.eventSource = kms.amazonaws.com && ($.eventName = DisableKey || ...)` screens
 /// on the event names. The choice only changes speed, never which events match.
 const COMMON_VALUE_KEYS: [&str; 5] = ["eventSource", "awsRegion", "eventType", "eventCategory", "eventVersion"];
 
@@ -167,8 +167,8 @@ fn json_need(expr: &JsonExpr) -> Option<Need> {
                 })
                 .max_by_key(|k| k.len())
                 .map(|k| Need::one(format!("\"{k}\""), KEY_WEIGHT));
-            let value_weight = match condition.selector.steps.last() {
-                Some(Step::Key(k) | Step::QuotedKey(k)) if COMMON_VALUE_KEYS.contains(&k.as_str()) => KEY_WEIGHT,
+            let value_weight = match condition.selector.steps.as_slice() {
+                [Step::Key(k) | Step::QuotedKey(k)] if COMMON_VALUE_KEYS.contains(&k.as_str()) => KEY_WEIGHT,
                 _ => VALUE_WEIGHT,
             };
             let value = match &condition.test {
@@ -253,6 +253,11 @@ mod tests {
             "event sources are common in CloudTrail, event names rarer"
         );
         assert_eq!(literals("{ $.eventSource = kms.amazonaws.com }"), ["\"kms.amazonaws.com\""]);
+        assert_eq!(
+            literals("{ ($.requestParameters.eventSource = kms.amazonaws.com) && ($.eventName = DisableKey) }"),
+            ["\"kms.amazonaws.com\""],
+            "only CloudTrail's own top-level fields are common"
+        );
         assert_eq!(literals("{ $.a > 5 }"), ["\"a\""]);
         assert_eq!(literals("ERROR -timeout ?WARN"), ["ERROR"]);
         assert_eq!(literals("?ERROR ?WARN"), ["ERROR", "WARN"]);
