@@ -17,8 +17,8 @@ pub fn compact_json(json: &str) -> Cow<'_, str> {
     while let Some(&byte) = bytes.get(at) {
         match byte {
             b'"' => at = string_end(bytes, at + 1),
-            b' ' | b'\t' | b'\n' | b'\r' => {
-                let blanks = bytes[at..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            blank if is_json_blank(blank) => {
+                let blanks = bytes[at..].iter().take_while(|&&b| is_json_blank(b)).count();
                 // Blanks are ASCII, so `at` and `at + blanks` are character boundaries.
                 out.get_or_insert_with(|| String::with_capacity(json.len())).push_str(&json[copied..at]);
                 at += blanks;
@@ -34,6 +34,11 @@ pub fn compact_json(json: &str) -> Cow<'_, str> {
             Cow::Owned(out)
         }
     }
+}
+
+/// The four characters JSON allows between tokens.
+fn is_json_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// The index just past the quote that closes the string whose contents start at `from`

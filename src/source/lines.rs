@@ -134,11 +134,10 @@ fn with_next_line<R>(
             Err(e) => return Err(e),
         };
         if available.is_empty() {
-            return Ok(match (length, too_long) {
-                (0, _) => None,
-                (_, true) => Some(use_line(Line::TooLong(length))),
-                _ => Some(use_line(Line::Text(without_line_end(spill)))),
-            });
+            if length == 0 {
+                return Ok(None);
+            }
+            break; // a last line without a line end
         }
         let newline = memchr::memchr(b'\n', available);
         if let Some(end) = newline.filter(|&end| length == 0 && end < MAX_LINE) {
@@ -157,13 +156,11 @@ fn with_next_line<R>(
         }
         reader.consume(taken);
         if newline.is_some() {
-            return Ok(Some(if too_long {
-                use_line(Line::TooLong(length))
-            } else {
-                use_line(Line::Text(without_line_end(spill)))
-            }));
+            break;
         }
     }
+    let line = if too_long { Line::TooLong(length) } else { Line::Text(without_line_end(spill)) };
+    Ok(Some(use_line(line)))
 }
 
 /// Without its `\n` or `\r\n` (a `\r` not followed by `\n` is part of the line).
