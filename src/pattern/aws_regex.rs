@@ -19,7 +19,8 @@ pub const AWS_REGEX_COMPILE_ERROR: &str = "Failed to compile regular expression.
 const MAX_REPEAT: u32 = 1000;
 
 /// Compiled-program budget: generous for any 1,024-character pattern of realistic shape,
-/// small enough that a pathological one fails fast instead of exhausting memory.
+/// small enough that a pathological one fails fast instead of exhausting memory. RE2's
+/// default memory budget is the same 8 MB (docs/semantics.md).
 const SIZE_LIMIT: usize = 8 << 20;
 
 /// Whether AWS accepts `c` inside `%...%`.
@@ -432,6 +433,11 @@ mod tests {
             assert_eq!(scan(&pattern, 0, pattern.len()).is_ok(), compiled.is_ok(), "{source}");
         }
         assert!(scan(&format!("%{fuzzed}%"), 0, fuzzed.len() + 2).is_err());
+        let wide = ".{600,}x".repeat(16);
+        assert!(scan(&format!("%{wide}%"), 0, wide.len() + 2).is_err(), "past the budget");
+        for fits in [r"%\w{1000}\w{1000}\w{1000}%", "%.{600,}x%"] {
+            assert!(scan(fits, 0, fits.len()).is_ok(), "{fits} is within the budget");
+        }
     }
 
     #[test]
