@@ -507,3 +507,120 @@ fn filter_totals_add_up_over_a_damaged_folder() {
     assert_eq!(text(&output.stdout).lines().count() as u64, a["matched"].as_u64().unwrap_or(0));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// ---------- output that cannot be written ----------
+
+/// Runs trailwatch with stdout and stderr sent where the test says (a file such as
+/// `/dev/full`, or nowhere), and `stdin` as its input.
+fn trailwatch_into(
+    args: &[&str],
+    stdin: &[u8],
+    stdout: Option<&str>,
+    stderr: Option<&str>,
+) -> std::process::ExitStatus {
+    use std::process::{Command, Stdio};
+    let sink = |path: Option<&str>| match path {
+        Some(path) => Stdio::from(std::fs::OpenOptions::new().write(true).open(path).expect("opens")),
+        None => Stdio::null(),
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(sink(stdout))
+        .stderr(sink(stderr))
+        .spawn()
+        .expect("trailwatch runs");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin);
+    }
+    child.wait().expect("trailwatch finishes")
+}
+
+/// A full disk: every command that writes to stdout exits 2, however little it writes.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_an_error_in_every_command() {
+    let events: String = (0..50_000).map(|_| format!("{RECORD}\n")).collect();
+    let cases: [(&[&str], &[u8]); 5] = [
+        (&["filter", "{ $.eventName = ConsoleLogin }"], events.as_bytes()),
+        (&["filter", "--count", "ConsoleLogin"], events.as_bytes()),
+        (&["explain", "{ $.a = 1 }"], b""),
+        (&["test-metric-filter", "--filter-pattern", "x", "--log-event-messages", "x y"], b""),
+        (&["--help"], b""),
+    ];
+    for (args, stdin) in cases {
+        let status = trailwatch_into(args, stdin, Some("/dev/full"), None);
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+    let template = common::testdata("templates/seed-stack.template.json");
+    let trail = common::testdata("sample/trail");
+    let replay = ["replay", "--template", &template.to_string_lossy(), &trail.to_string_lossy()];
+    assert_eq!(trailwatch_into(&replay, b"", Some("/dev/full"), None).code(), Some(2));
+}
+
+/// A stderr that cannot be written never panics (exit 101); the lost message makes the
+/// exit status 2.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_stderr_is_an_error_not_a_panic() {
+    let missing = ["filter", "x", "/no/such/file.txt"];
+    assert_eq!(trailwatch_into(&missing, b"", None, Some("/dev/full")).code(), Some(2));
+    let invalid = ["explain", "{ $.a = }"];
+    assert_eq!(trailwatch_into(&invalid, b"", None, Some("/dev/full")).code(), Some(2));
+}
+
+/// `2>&1 | head -c 100`: stdout and stderr are one pipe, closed early. No panic.
+#[test]
+fn a_closed_pipe_on_both_streams_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(["filter", "x", "/no/such/file-1.txt", "/no/such/file-2.txt"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("trailwatch runs");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().expect("finishes");
+    assert_ne!(status.code(), Some(101), "panicked");
+    assert!(status.code().is_some(), "killed by a signal: {status:?}");
+}
+
+/// `yes '{"a":1}' | trailwatch filter '{ $.a = 1 }' | head -1` ends: once its reader goes
+/// away, filter stops reading (its input never ends).
+#[test]
+fn filter_stops_reading_when_its_output_is_closed() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(["filter", "{ $.a = 1 }"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("trailwatch runs");
+    let mut input = child.stdin.take().expect("stdin");
+    let yes = std::thread::spawn(move || {
+        let line = b"{\"a\":1}\n".repeat(4096);
+        while input.write_all(&line).is_ok() {}
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a line");
+    assert_eq!(first, "{\"a\":1}\n");
+    // The reader (here `head -1`) is gone: stdout is closed.
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("filter kept reading after its output was closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "a closed pipe ends quietly, with the status so far");
+    yes.join().expect("writer ends when trailwatch does");
+}

@@ -10,6 +10,8 @@ use trailwatch::bench::{count_matches, count_set_matches, measure, Corpus, Measu
 use trailwatch::matcher::{self, FastMatcher, MatcherSet, ReferenceMatcher};
 use trailwatch::pattern::{self, Pattern};
 
+use super::output::{outln, Terminal};
+
 /// Measure pattern throughput (events/s and MB/s) on a corpus held in memory.
 ///
 /// Each pattern is matched against every event of the corpus, several times; the best
@@ -88,17 +90,17 @@ struct Row {
     measurement: Measurement,
 }
 
-pub fn run(args: Args) -> i32 {
-    match bench(&args) {
+pub fn run(args: Args, term: &mut Terminal) -> i32 {
+    match bench(&args, term) {
         Ok(()) => 0,
         Err(message) => {
-            eprintln!("trailwatch: {message}");
+            term.note(message);
             2
         }
     }
 }
 
-fn bench(args: &Args) -> Result<(), String> {
+fn bench(args: &Args, term: &mut Terminal) -> Result<(), String> {
     let corpus = match &args.corpus {
         Some(path) => Corpus::from_file(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
         None => Corpus::generate(args.size),
@@ -107,7 +109,8 @@ fn bench(args: &Args) -> Result<(), String> {
         Some(path) => path.display().to_string(),
         None => "generated from the bundled CloudTrail records".to_string(),
     };
-    println!(
+    outln!(
+        term,
         "corpus: {:.1} MB, {} events ({origin}){}; best of {} passes; {} thread(s) available",
         corpus.bytes() as f64 / 1e6,
         corpus.events(),
@@ -115,6 +118,7 @@ fn bench(args: &Args) -> Result<(), String> {
         args.passes,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    term.flush();
     let texts: Vec<&str> = if args.patterns.is_empty() {
         DEFAULT_PATTERNS.to_vec()
     } else {
@@ -145,9 +149,9 @@ fn bench(args: &Args) -> Result<(), String> {
         rows.push(Row { name: format!("{} pack: {} separate passes", args.pack, pack.len()), measurement: separately });
     }
     let baselines = if args.no_baselines { Vec::new() } else { external_baselines(&corpus, args)? };
-    print_table(&corpus, &rows, &baselines);
+    print_table(&corpus, &rows, &baselines, term);
     if !args.no_baselines {
-        gzip_report(&corpus, &pack, args)?;
+        gzip_report(&corpus, &pack, args, term)?;
     }
     Ok(())
 }
@@ -211,13 +215,13 @@ fn time_tool(tool: &str, args: &[&str], passes: usize) -> Option<Measurement> {
     best.map(|best| Measurement { best, count: 0 })
 }
 
-fn print_table(corpus: &Corpus, rows: &[Row], baselines: &[Row]) {
+fn print_table(corpus: &Corpus, rows: &[Row], baselines: &[Row], term: &mut Terminal) {
     let mb = |m: &Measurement| m.mb_per_second(corpus.bytes());
     let mut header = format!("{:<58} {:>10} {:>12} {:>9}", "workload", "MB/s", "events/s", "matches");
     for baseline in baselines {
         header.push_str(&format!(" {:>8}", format!("x {}", baseline.name.split(' ').next().unwrap_or(""))));
     }
-    println!("\n{header}");
+    outln!(term, "\n{header}");
     for row in rows {
         let mut line = format!(
             "{:<58} {:>10.0} {:>12.0} {:>9}",
@@ -229,12 +233,12 @@ fn print_table(corpus: &Corpus, rows: &[Row], baselines: &[Row]) {
         for baseline in baselines {
             line.push_str(&format!(" {:>8.2}", mb(&row.measurement) / mb(&baseline.measurement)));
         }
-        println!("{line}");
+        outln!(term, "{line}");
     }
     if !baselines.is_empty() {
-        println!("\nbaselines (same corpus, same run; external processes, so start-up included):");
+        outln!(term, "\nbaselines (same corpus, same run; external processes, so start-up included):");
         for baseline in baselines {
-            println!("  {:<56} {:>10.0} MB/s", shorten(&baseline.name, 56), mb(&baseline.measurement));
+            outln!(term, "  {:<56} {:>10.0} MB/s", shorten(&baseline.name, 56), mb(&baseline.measurement));
         }
     }
 }
@@ -249,7 +253,7 @@ fn shorten(text: &str, width: usize) -> String {
 
 /// Decompression alone against decompression plus matching the pack, in process, and
 /// zcat as the external reference.
-fn gzip_report(corpus: &Corpus, pack: &[Pattern], args: &Args) -> Result<(), String> {
+fn gzip_report(corpus: &Corpus, pack: &[Pattern], args: &Args, term: &mut Terminal) -> Result<(), String> {
     let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(corpus.text().as_bytes()).map_err(|e| e.to_string())?;
     let compressed = encoder.finish().map_err(|e| e.to_string())?;
@@ -277,21 +281,22 @@ fn gzip_report(corpus: &Corpus, pack: &[Pattern], args: &Args) -> Result<(), Str
     });
     let file = TempFile::write("ndjson.gz", &compressed)?;
     let zcat = time_tool("zcat", &[&file.path.to_string_lossy()], args.passes);
-    println!("\ngzip ({:.1} MB compressed):", compressed.len() as f64 / 1e6);
+    outln!(term, "\ngzip ({:.1} MB compressed):", compressed.len() as f64 / 1e6);
     let rate = |m: &Measurement| m.mb_per_second(corpus.bytes());
-    println!("  {:<56} {:>10.0} MB/s", "decompress only (flate2, zlib-rs)", rate(&gunzip));
-    println!("  {:<56} {:>10.0} MB/s", format!("decompress + {} pack in one pass", args.pack), rate(&matched));
+    outln!(term, "  {:<56} {:>10.0} MB/s", "decompress only (flate2, zlib-rs)", rate(&gunzip));
+    outln!(term, "  {:<56} {:>10.0} MB/s", format!("decompress + {} pack in one pass", args.pack), rate(&matched));
     if let Some(zcat) = zcat {
-        println!("  {:<56} {:>10.0} MB/s", "zcat", rate(&zcat));
+        outln!(term, "  {:<56} {:>10.0} MB/s", "zcat", rate(&zcat));
     }
-    println!(
+    outln!(
+        term,
         "  matching adds {:.2}x to decompression alone",
         matched.best.as_secs_f64() / gunzip.best.as_secs_f64().max(1e-9)
     );
     // The compile step is not part of the figures above; show it once for completeness.
     let start = Instant::now();
     let _ = matcher::MatcherSet::new(pack);
-    println!("  compiling the pack: {:.2} ms", start.elapsed().as_secs_f64() * 1e3);
+    outln!(term, "  compiling the pack: {:.2} ms", start.elapsed().as_secs_f64() * 1e3);
     Ok(())
 }
 

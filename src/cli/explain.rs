@@ -1,9 +1,9 @@
 //! `trailwatch explain`: how trailwatch reads a pattern.
 
-use std::io::Write;
-
 use trailwatch::explain::explain;
 use trailwatch::pattern;
+
+use super::output::Terminal;
 
 /// Show how a filter pattern is read: its kind, its normalised form, each condition, and
 /// the literals trailwatch searches for before evaluating an event (its prefilter).
@@ -20,15 +20,14 @@ pub struct Args {
     pattern: String,
 }
 
-pub fn run(args: Args) -> i32 {
+pub fn run(args: Args, term: &mut Terminal) -> i32 {
     match pattern::parse(&args.pattern) {
         Ok(parsed) => {
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = write!(std::io::stdout(), "{}", explain(&parsed));
+            term.print(format_args!("{}", explain(&parsed)));
             0
         }
         Err(error) => {
-            eprint!("{}", error.render(&args.pattern));
+            term.eprint(format_args!("{}", error.render(&args.pattern)));
             2
         }
     }

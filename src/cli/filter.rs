@@ -1,6 +1,5 @@
 //! `trailwatch filter`: grep for CloudWatch Logs filter patterns.
 
-use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -10,9 +9,10 @@ use trailwatch::source::{
 };
 use trailwatch::{matcher, pattern};
 
+use super::output::{Terminal, EXIT_ERROR};
+
 const EXIT_MATCHED: i32 = 0;
 const EXIT_NO_MATCH: i32 = 1;
-const EXIT_ERROR: i32 = 2;
 /// How many rejected records are listed one by one before only counting them.
 const LISTED_REJECTIONS: u64 = 20;
 
@@ -84,16 +84,17 @@ struct JsonLine<'a> {
     extracted_values: &'a ExtractedValues,
 }
 
-pub fn run(args: Args) -> i32 {
+pub fn run(args: Args, term: &mut Terminal) -> i32 {
     let matcher = match pattern::parse(&args.pattern).and_then(|p| matcher::compile(&p)) {
         Ok(matcher) => matcher,
         Err(error) => {
-            eprint!("{}", error.render(&args.pattern));
+            term.eprint(format_args!("{}", error.render(&args.pattern)));
             return EXIT_ERROR;
         }
     };
-    let options = ReadOptions { format: args.input_format, read_timestamps: false, ..ReadOptions::default() };
-    let mut output = Output { out: BufWriter::new(io::stdout().lock()), closed: false, listed: Vec::new() };
+    let options =
+        ReadOptions { format: args.input_format, read_timestamps: false, stop: term.stop(), ..ReadOptions::default() };
+    let mut output = Output { term, listed: Vec::new() };
     let mut total = Selection::default();
     let select = |selection: &mut Selection, record: Record| selection.take(record, matcher.as_ref(), &args);
     // One file streams; several are read on every core, each file's output kept until
@@ -113,25 +114,26 @@ pub fn run(args: Args) -> i32 {
         })
     };
     output.write(&mut total);
+    let Output { term, listed } = output;
     if args.count && !args.quiet {
-        let _ = writeln!(output.out, "{}", total.selected);
+        term.println(total.selected);
     }
-    let _ = output.out.flush();
+    term.flush();
     let Selection { read, selected, rejected, matched, .. } = total;
     if args.stats && args.format == "json" {
-        let mut accounting = accounting_json(&tally, read + rejected, rejected, &output.listed);
+        let mut accounting = accounting_json(&tally, read + rejected, rejected, &listed);
         accounting.insert("matched".into(), matched.into());
         accounting.insert("notMatched".into(), (read - matched).into());
         accounting.insert("selected".into(), selected.into());
-        eprintln!("{}", serde_json::json!({ "accounting": accounting }));
+        term.eprint(format_args!("{}\n", serde_json::json!({ "accounting": accounting })));
     } else if args.stats || rejected > 0 || !tally.skipped.is_empty() {
-        eprintln!(
-            "trailwatch: {} file(s) read, {} skipped; {} record(s) read: {matched} matched, {} not matched, {rejected} rejected; {selected} selected",
+        term.note(format_args!(
+            "{} file(s) read, {} skipped; {} record(s) read: {matched} matched, {} not matched, {rejected} rejected; {selected} selected",
             tally.files_read,
             tally.skipped.len(),
             read + rejected,
             read - matched
-        );
+        ));
     }
     if args.strict && rejected > 0 {
         return EXIT_ERROR;
@@ -204,26 +206,23 @@ impl Selection {
 }
 
 /// Standard output and error, in input order.
-struct Output<W: Write> {
-    out: W,
-    /// The reader went away (e.g. `| head`): stop writing, as grep does.
-    closed: bool,
+struct Output<'t> {
+    term: &'t mut Terminal,
     /// The rejections listed so far.
     listed: Vec<Rejection>,
 }
 
-impl<W: Write> Output<W> {
-    /// Writes (and clears) the output and rejections a selection holds so far.
+impl Output<'_> {
+    /// Writes (and clears) the output and rejections a selection holds so far. Once stdout
+    /// is closed (`| head`), the terminal has asked the readers to stop.
     fn write(&mut self, selection: &mut Selection) {
         for rejection in selection.rejections.drain(..) {
             if (self.listed.len() as u64) < LISTED_REJECTIONS {
-                eprintln!("trailwatch: rejected {rejection}");
+                self.term.note(format_args!("rejected {rejection}"));
                 self.listed.push(rejection);
             }
         }
-        if !self.closed && !selection.out.is_empty() {
-            self.closed = self.out.write_all(&selection.out).is_err();
-        }
+        self.term.write(&selection.out);
         selection.out.clear();
     }
 }

@@ -3,10 +3,13 @@
 mod bench;
 mod explain;
 mod filter;
+mod output;
 mod replay;
 mod test_metric_filter;
 
 use clap::{Parser, Subcommand};
+
+use output::Terminal;
 
 /// Amazon CloudWatch Logs filter patterns, offline and exact.
 ///
@@ -33,17 +36,20 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `--help > /dev/full` is a failed write too.
+            let printed = e.print().is_ok();
+            return if e.use_stderr() || !printed { output::EXIT_ERROR } else { 0 };
         }
     };
-    match cli.command {
-        Command::TestMetricFilter(args) => test_metric_filter::run(args),
-        Command::Filter(args) => filter::run(args),
-        Command::Explain(args) => explain::run(args),
-        Command::Replay(args) => replay::run(args),
-        Command::Bench(args) => bench::run(args),
-    }
+    let mut term = Terminal::new();
+    let code = match cli.command {
+        Command::TestMetricFilter(args) => test_metric_filter::run(args, &mut term),
+        Command::Filter(args) => filter::run(args, &mut term),
+        Command::Explain(args) => explain::run(args, &mut term),
+        Command::Replay(args) => replay::run(args, &mut term),
+        Command::Bench(args) => bench::run(args, &mut term),
+    };
+    term.finish(code)
 }
 
 /// Reads `file://PATH` (as the aws CLI does for parameter values) or returns the text.

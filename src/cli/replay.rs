@@ -1,6 +1,6 @@
 //! `trailwatch replay`: archived trails through metric filters and alarms.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,9 +10,10 @@ use trailwatch::replay::{replay, Progress, ReplayOptions};
 use trailwatch::report::{accounting, notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
 use trailwatch::source::{InputFormat, ReadOptions};
 
+use super::output::{Terminal, EXIT_ERROR};
+
 const EXIT_FIRED: i32 = 0;
 const EXIT_QUIET: i32 = 1;
-const EXIT_ERROR: i32 = 2;
 
 /// Replay archived trail files through the metric filters and alarms of templates or packs,
 /// and report which alarms would have fired, when and why.
@@ -105,17 +106,17 @@ fn parse_duration(text: &str) -> Result<i64, String> {
     n.checked_mul(scale).ok_or_else(|| format!("{text:?} is too long"))
 }
 
-pub fn run(args: Args) -> i32 {
-    match execute(args) {
+pub fn run(args: Args, term: &mut Terminal) -> i32 {
+    match execute(args, term) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("trailwatch: {message}");
+            term.note(message);
             EXIT_ERROR
         }
     }
 }
 
-fn execute(args: Args) -> Result<i32, String> {
+fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let deployment =
         config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
     let mut configuration = Configuration::default();
@@ -129,7 +130,7 @@ fn execute(args: Args) -> Result<i32, String> {
         return Err("nothing to replay through: give --template FILE or --pack NAME (see --help)".into());
     }
     for note in &configuration.notes {
-        eprintln!("trailwatch: note: {note}");
+        term.note(format_args!("note: {note}"));
     }
     let options = ReplayOptions {
         read: ReadOptions {
@@ -138,27 +139,28 @@ fn execute(args: Args) -> Result<i32, String> {
             delivery_lag: args.delivery_lag,
             require_timestamp: true,
             read_timestamps: true,
+            ..ReadOptions::default()
         },
         evaluation_range: args.evaluation_range,
         evaluation_lag: 0,
     };
     let mut meter = ProgressMeter::new();
-    let result = replay(&configuration, &args.inputs, &options, &mut |p| meter.show(p))?;
-    meter.finish();
+    let result = replay(&configuration, &args.inputs, &options, &mut |p| meter.show(p, term))?;
+    meter.finish(term);
 
     let first = result.span.map_or(0, |(first, _)| first);
     let alarm_deployment = Deployment { account_id: args.account_id, region: args.region, configured_at: first };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = if args.format == "json" {
-        notification_lines(&result, &alarm_deployment)
-            .iter()
-            .try_for_each(|line| writeln!(out, "{line}"))
-            .and_then(|()| writeln!(out, "{}", serde_json::json!({ "Accounting": accounting(&result) })))
+    // A closed stdout (`| head`) ends the report, not the run: the metrics and charts
+    // asked for are still written. A failed stdout makes the exit status 2 (the terminal).
+    if args.format == "json" {
+        for line in notification_lines(&result, &alarm_deployment) {
+            term.println(line);
+        }
+        term.println(serde_json::json!({ "Accounting": accounting(&result) }));
     } else {
-        write!(out, "{}", text_report(&result))
-    };
-    written.map_err(|e| format!("cannot write the report: {e}"))?;
+        term.print(format_args!("{}", text_report(&result)));
+    }
+    term.flush();
     if let Some(path) = &args.metrics_out {
         let format =
             if path.extension().is_some_and(|e| e == "json") { MetricsFormat::Json } else { MetricsFormat::Csv };
@@ -167,19 +169,19 @@ fn execute(args: Args) -> Result<i32, String> {
     }
     if let Some(dir) = &args.plot {
         for path in plot_alarms(&result, dir)? {
-            eprintln!("trailwatch: wrote {}", path.display());
+            term.note(format_args!("wrote {}", path.display()));
         }
     }
     if args.format == "json" && (result.rejected > 0 || !result.files.skipped.is_empty()) {
-        eprintln!(
-            "trailwatch: {} record(s) read: {} event(s), {} rejected; {} file(s) skipped",
+        term.note(format_args!(
+            "{} record(s) read: {} event(s), {} rejected; {} file(s) skipped",
             result.records,
             result.events,
             result.rejected,
             result.files.skipped.len()
-        );
+        ));
         for rejection in &result.rejections {
-            eprintln!("trailwatch: rejected {rejection}");
+            term.note(format_args!("rejected {rejection}"));
         }
     }
     if args.strict && result.rejected > 0 {
@@ -200,18 +202,21 @@ impl ProgressMeter {
         ProgressMeter { enabled: std::io::stderr().is_terminal(), started: Instant::now(), last: None }
     }
 
-    fn show(&mut self, p: Progress) {
+    fn show(&mut self, p: Progress, term: &mut Terminal) {
         if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
             return;
         }
         self.last = Some(Instant::now());
         let rate = p.records as f64 / self.started.elapsed().as_secs_f64().max(0.001);
-        eprint!("\r\x1b[Kreplaying: {} records ({} rejected), {:.0} records/s", p.records, p.rejected, rate);
+        term.eprint(format_args!(
+            "\r\x1b[Kreplaying: {} records ({} rejected), {:.0} records/s",
+            p.records, p.rejected, rate
+        ));
     }
 
-    fn finish(&self) {
+    fn finish(&self, term: &mut Terminal) {
         if self.enabled && self.last.is_some() {
-            eprint!("\r\x1b[K");
+            term.eprint(format_args!("\r\x1b[K"));
         }
     }
 }

@@ -1,10 +1,11 @@
 //! `trailwatch test-metric-filter`: `aws logs test-metric-filter`, offline.
 
-use std::io::Write;
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use trailwatch::test_metric_filter::{test_metric_filter, to_cli_json, ApiError, Limits, Request};
+
+use super::output::Terminal;
 
 /// The aws CLI's exit status when the service answers with an error.
 const EXIT_SERVICE_ERROR: i32 = 254;
@@ -51,35 +52,34 @@ pub struct Args {
     output: String,
 }
 
-pub fn run(args: Args) -> i32 {
+pub fn run(args: Args, term: &mut Terminal) -> i32 {
     let (request, limits) = match build_request(args) {
         Ok(built) => built,
         Err(message) => {
-            eprintln!("trailwatch: {message}");
+            term.note(message);
             return EXIT_USAGE;
         }
     };
     match test_metric_filter(&request, limits) {
         Ok(response) => {
-            let _ = writeln!(std::io::stdout(), "{}", to_cli_json(&response));
+            term.println(to_cli_json(&response));
             0
         }
         Err(error) => {
-            report(&request, &error);
+            report(&request, &error, term);
             EXIT_SERVICE_ERROR
         }
     }
 }
 
-fn report(request: &Request, error: &ApiError) {
-    eprintln!(
-        "\nAn error occurred ({}) when calling the TestMetricFilter operation: {}",
+fn report(request: &Request, error: &ApiError, term: &mut Terminal) {
+    term.eprint(format_args!(
+        "\nAn error occurred ({}) when calling the TestMetricFilter operation: {}\n",
         ApiError::CODE,
         error.message
-    );
+    ));
     if let Some(pattern_error) = &error.pattern_error {
-        eprintln!();
-        eprint!("{}", pattern_error.render(&request.filter_pattern));
+        term.eprint(format_args!("\n{}", pattern_error.render(&request.filter_pattern)));
     }
 }
 

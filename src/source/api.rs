@@ -40,6 +40,9 @@ pub(super) fn read(
         }
     };
     for (i, event) in events.iter().enumerate() {
+        if context.stopped() {
+            return;
+        }
         let position = Position::Element(i as u64 + 1);
         let record = if format == InputFormat::LookupEvents { lookup_event(event) } else { log_event(event) };
         sink(match record {

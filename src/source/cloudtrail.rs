@@ -38,6 +38,9 @@ pub(super) fn read(mut reader: Box<dyn BufRead + '_>, context: &ReadContext, sin
         }
     };
     if let Err(e) = outcome {
+        if context.stopped() {
+            return; // the consumer went away; not a fault of the file
+        }
         let reason = if e.is_io() || e.is_eof() {
             format!("file ends early or cannot be read after record {records}: {e}")
         } else {
@@ -145,6 +148,9 @@ impl<'de> Visitor<'de> for RecordsArray<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
+            if self.context.stopped() {
+                return Err(serde::de::Error::custom("reading stopped"));
+            }
             // In memory, records are borrowed from the input; a stream must copy them.
             let owned: Box<RawValue>;
             let text = if self.in_memory {

@@ -19,7 +19,7 @@ pub(super) fn read(
         pending: None,
     };
     let mut spill = Vec::new();
-    loop {
+    while !context.stopped() {
         match with_next_line(&mut reader, &mut spill, |line| state.take(line, context, sink)) {
             Ok(Some(())) => {}
             Ok(None) => break,

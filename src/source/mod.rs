@@ -96,6 +96,24 @@ pub struct ReadOptions {
     /// Look for NDJSON lines' timestamps at all (`filter` does not need them, and reading
     /// one costs a scan of the line).
     pub read_timestamps: bool,
+    /// Set by the consumer to end the run early (its output went away): readers stop at
+    /// the next record and no further file is opened.
+    pub stop: Stop,
+}
+
+/// A request to stop reading, shared between the consumer of the records and the readers
+/// (on every thread). Stopping is not an error: records not read are simply not counted.
+#[derive(Clone, Debug, Default)]
+pub struct Stop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Stop {
+    pub fn request(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn requested(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Default for ReadOptions {
@@ -106,6 +124,7 @@ impl Default for ReadOptions {
             delivery_lag: 0,
             require_timestamp: false,
             read_timestamps: true,
+            stop: Stop::default(),
         }
     }
 }
@@ -154,6 +173,9 @@ pub fn accounting_json(
 pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
     let mut tally = FileTally::default();
     for input in list_inputs(inputs) {
+        if options.stop.requested() {
+            break;
+        }
         read_input(input, options, &mut tally, sink);
     }
     tally
@@ -175,11 +197,17 @@ pub fn read_inputs_parallel<T: Send>(
     let batch = 4 * rayon::current_num_threads().max(1);
     let mut tally = FileTally::default();
     for chunk in listed.chunks(batch) {
+        if options.stop.requested() {
+            break;
+        }
         let results: Vec<(T, FileTally)> = chunk
             .par_iter()
             .map(|input| {
                 let mut partial = start();
                 let mut file_tally = FileTally::default();
+                if options.stop.requested() {
+                    return (partial, file_tally);
+                }
                 read_input(input.clone(), options, &mut file_tally, &mut |record| fold(&mut partial, record));
                 (partial, file_tally)
             })
@@ -309,6 +337,11 @@ impl ReadContext<'_> {
             Err(reason) if self.options.require_timestamp => Record::Rejected(Rejection { origin, reason }),
             Err(_) => Record::Event(LogEvent { message, timestamp: None, origin }),
         }
+    }
+
+    /// Whether the consumer asked the run to stop (readers check before each record).
+    pub fn stopped(&self) -> bool {
+        self.options.stop.requested()
     }
 
     pub fn reject(&self, position: Position, reason: impl Into<String>) -> Record {
