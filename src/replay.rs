@@ -11,6 +11,28 @@ use crate::source::{read_inputs_parallel, FileTally, Millis, ReadOptions, Record
 /// How many rejections are kept with their location (all are counted).
 pub const KEPT_REJECTIONS: usize = 20;
 
+/// The largest `--delivery-lag` (either way): CloudTrail delivers to CloudWatch Logs within
+/// minutes, and a week keeps every shifted time far inside the event-time range.
+pub const MAX_DELIVERY_LAG: Millis = 7 * 24 * 3_600_000;
+
+/// Checks the options a caller can set to numbers that become times.
+pub fn check_options(options: &ReplayOptions) -> Result<(), String> {
+    if let Some(range) = options.evaluation_range {
+        if !(1..=alarm::MAX_EVALUATION_RANGE).contains(&range) {
+            return Err(format!(
+                "the evaluation range must be between 1 and {} periods, not {range}",
+                alarm::MAX_EVALUATION_RANGE
+            ));
+        }
+    }
+    for (what, lag) in [("delivery lag", options.read.delivery_lag), ("evaluation lag", options.evaluation_lag)] {
+        if lag.checked_abs().is_none_or(|lag| lag > MAX_DELIVERY_LAG) {
+            return Err(format!("the {what} must be at most 7 days ({MAX_DELIVERY_LAG} ms), not {lag} ms"));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 pub struct ReplayOptions {
     pub read: ReadOptions,
@@ -92,6 +114,7 @@ pub fn replay(
     options: &ReplayOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ReplayResult, String> {
+    check_options(options)?;
     let bank = FilterBank::new(&configuration.filters)?;
     for alarm in &configuration.alarms {
         alarm.validate()?;
@@ -122,7 +145,9 @@ pub fn replay(
                 range: options.evaluation_range,
                 lag: options.evaluation_lag,
             };
-            // Evaluate until the last event has left every window the alarm looks at.
+            // Evaluate until the last event has left every window the alarm looks at. Event
+            // times, periods and ranges are all range-checked, so this stays far from overflow:
+            // at most 9999-12-31 plus 1442 weeks.
             let look_back = Millis::from(options.range_for(definition)) * Millis::from(definition.period) * 1000;
             let end = last.div_euclid(MINUTE) * MINUTE + look_back + MINUTE;
             evaluated_until = evaluated_until.max(end);

@@ -623,4 +623,177 @@ fn filter_stops_reading_when_its_output_is_closed() {
     };
     assert_eq!(status.code(), Some(0), "a closed pipe ends quietly, with the status so far");
     yes.join().expect("writer ends when trailwatch does");
+
+// ---------- times, periods and counts ----------
+
+/// Replays `input` (NDJSON unless the content says otherwise) through the seed stack.
+fn replay_events(name: &str, input: &str, extra: &[&str]) -> Output {
+    let dir = scratch(name);
+    let events = dir.join("events.json");
+    std::fs::write(&events, input).expect("write");
+    let template = common::testdata("templates/seed-stack.template.json");
+    let (template, events_arg) = (template.to_string_lossy().to_string(), events.to_string_lossy().to_string());
+    let mut args = vec!["replay", "--template", &template];
+    args.extend_from_slice(extra);
+    args.push(&events_arg);
+    let output = trailwatch(&args, b"");
+    let _ = std::fs::remove_dir_all(dir);
+    output
+}
+
+const FAILED_SIGN_IN: &str = r#"{"eventTime":"2026-03-01T09:00:00Z","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication","userIdentity":{"type":"IAMUser"}}"#;
+
+#[test]
+fn event_times_outside_1970_to_9999_are_rejected_per_record_with_the_reason() {
+    let good: String = (0..4).map(|_| format!("{FAILED_SIGN_IN}\n")).collect();
+    for (bad, reason) in [
+        (r#"{"eventTime":-1e300}"#, "timestamp -1e300 ms is outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59.999Z"),
+        (r#"{"eventTime":1e300}"#, "timestamp 1e300 ms is outside"),
+        (r#"{"eventTime":-1}"#, "timestamp -1 ms is outside"),
+        (r#"{"eventTime":1772355600000000000}"#, "it looks like micro- or nanoseconds"),
+        (r#"{"eventTime":"1969-12-31T23:59:59Z"}"#, "timestamp -1000 ms is outside"),
+    ] {
+        let output = replay_events("times", &format!("{bad}\n{good}"), &[]);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{bad}: the good records still fire the alarm\n{stdout}");
+        assert!(stdout.contains("Read 5 record(s)") && stdout.contains("4 event(s), 1 rejected"), "{bad}\n{stdout}");
+        assert!(stdout.contains(reason), "{bad}: {stdout}");
+        assert!(stdout.contains("Events from 2026-03-01 09:00:00 to 2026-03-01 09:00:00 UTC"), "{stdout}");
+    }
+}
+
+#[test]
+fn out_of_range_timestamps_in_api_json_and_custom_fields_are_rejected() {
+    let api = r#"{"events":[{"timestamp":-9.3e18,"message":"a"},{"timestamp":1772355600000,"message":"b"}]}"#;
+    let read = read_memory(api.as_bytes(), InputFormat::FilterLogEvents, true);
+    assert_eq!(read.events, ["b"]);
+    assert!(read.rejections[0].contains("timestamp -9300000000000000000 ms is outside"), "{:?}", read.rejections);
+    let ndjson = format!("{{\"ts\":-9223372036854775808}}\n{}\n", FAILED_SIGN_IN.replace("\"eventTime\"", "\"ts\""));
+    let output = replay_events("timestamp-field", &ndjson, &["--timestamp-field", "ts"]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("timestamp -9223372036854775808 ms is outside"), "{stdout}");
+    assert!(stdout.contains("1 event(s), 1 rejected"), "{stdout}");
+}
+
+#[test]
+fn the_last_accepted_instant_replays_without_overflow() {
+    let last = FAILED_SIGN_IN.replace("2026-03-01T09:00:00Z", "9999-12-31T23:59:59.999Z");
+    let first = FAILED_SIGN_IN.replace("2026-03-01T09:00:00Z", "1970-01-01T00:00:00Z");
+    let input: String = [first.as_str(); 3].iter().chain([last.as_str(); 3].iter()).map(|r| format!("{r}\n")).collect();
+    let output = replay_events("last-instant", &input, &["--format", "json", "--delivery-lag", "0s"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let times: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["StateChangeTime"].as_str().map(str::to_string))
+        .collect();
+    assert!(times.iter().all(|t| !t.is_empty()), "{times:?}");
+    assert!(times.first().is_some_and(|t| t.starts_with("1970-01-01T00:01:00")), "{times:?}");
+    assert!(times.iter().any(|t| t.starts_with("+10000-01-01T00:00:00")), "{times:?}");
+    // A lag that would carry the last instant past the range rejects it, by record.
+    let output = replay_events("last-instant-lag", &format!("{last}\n"), &["--delivery-lag", "5m"]);
+    assert!(text(&output.stdout).contains("plus the delivery lag is past 9999-12-31"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn flags_that_become_times_or_counts_are_range_checked() {
+    for (flag, value, message) in [
+        ("--delivery-lag", "999999999999h", "too long"),
+        ("--delivery-lag", "169h", "at most 7 days"),
+        ("--evaluation-range", "0", "0 is not in 1..=1442"),
+        ("--evaluation-range", "1443", "1443 is not in 1..=1442"),
+        ("--evaluation-range", "99999999999", "invalid value"),
+    ] {
+        let output = replay_events("flags", &format!("{FAILED_SIGN_IN}\n"), &[flag, value]);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        assert!(text(&output.stderr).contains(message), "{flag} {value}: {}", text(&output.stderr));
+    }
+    let output = replay_events("flags-ok", &format!("{FAILED_SIGN_IN}\n"), &["--evaluation-range", "1442", "--delivery-lag", "168h"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+}
+
+fn alarm_with(properties: &str) -> String {
+    format!(
+        r#"{{"Resources":{{{FILTER},"A":{{"Type":"AWS::CloudWatch::Alarm","Properties":{{"MetricName":"M","Namespace":"N","Statistic":"Sum","ComparisonOperator":"GreaterThanThreshold",{properties}}}}}}}}}"#
+    )
+}
+
+#[test]
+fn template_numbers_outside_their_range_are_errors() {
+    for (properties, message) in [
+        (r#""Period":1e10,"EvaluationPeriods":1,"Threshold":1"#, "Period must be a whole number"),
+        (r#""Period":4294967280,"EvaluationPeriods":1,"Threshold":1"#, "at most 604800 seconds"),
+        (r#""Period":86400,"EvaluationPeriods":8,"Threshold":1"#, "at most 604800 seconds"),
+        (r#""Period":60,"EvaluationPeriods":1441,"Threshold":1"#, "at most 86400 seconds"),
+        (r#""Period":60,"EvaluationPeriods":0,"Threshold":1"#, "EvaluationPeriods must be at least 1"),
+        (r#""Period":60,"EvaluationPeriods":-3,"Threshold":1"#, "EvaluationPeriods must be a whole number"),
+        (r#""Period":60,"EvaluationPeriods":1e20,"Threshold":1"#, "EvaluationPeriods must be a whole number"),
+        (r#""Period":60,"EvaluationPeriods":2,"DatapointsToAlarm":3,"Threshold":1"#, "DatapointsToAlarm must be between 1 and EvaluationPeriods"),
+        (r#""Period":60,"EvaluationPeriods":1,"Threshold":1e309"#, "Threshold must be a number"),
+        (r#""Period":61,"EvaluationPeriods":1,"Threshold":1"#, "Period must be 10, 20, 30 or a multiple of 60"),
+    ] {
+        let output = replay_template("template-numbers", &alarm_with(properties));
+        assert_eq!(output.status.code(), Some(2), "{properties}");
+        assert!(text(&output.stderr).contains(message), "{properties}: {}", text(&output.stderr));
+    }
+}
+
+#[test]
+fn a_threshold_of_the_largest_double_plots_in_bounded_time() {
+    let dir = scratch("plot-max");
+    let template = dir.join("template.json");
+    std::fs::write(&template, alarm_with(r#""Period":60,"EvaluationPeriods":1,"Threshold":1.7976931348623157e308"#))
+        .expect("write");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, format!("{RECORD}\n")).expect("write");
+    let charts = dir.join("charts");
+    let output = trailwatch(
+        &["replay", "--template", &template.to_string_lossy(), "--plot", &charts.to_string_lossy(), &events.to_string_lossy()],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(std::fs::read_to_string(charts.join("A.svg")).is_ok_and(|svg| svg.contains("</svg>")));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------- CloudFormation details ----------
+
+#[test]
+fn template_details_sub_escapes_cycles_string_booleans_and_deep_properties() {
+    let named = |name: &str| alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"AlarmName":{name}"#));
+    let output = replay_template("sub-literal", &named(r#"{"Fn::Sub":"${!Literal}"}"#));
+    assert!(text(&output.stdout).contains("Alarm ${Literal}:"), "{}", text(&output.stdout));
+    let cycle = named(r#"{"Ref":"G1"}"#).replace(
+        r#""F":"#,
+        r#""G1":{"Type":"AWS::Logs::LogGroup","Properties":{"LogGroupName":{"Ref":"G2"}}},"G2":{"Type":"AWS::Logs::LogGroup","Properties":{"LogGroupName":{"Ref":"G1"}}},"F":"#,
+    );
+    let output = replay_template("cycle", &cycle);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("circular reference: G1 -> G2 -> G1"), "{}", text(&output.stderr));
+    let output = replay_template("self-ref", &named(r#"{"Ref":"A"}"#));
+    assert!(text(&output.stderr).contains("circular reference: A -> A"), "{}", text(&output.stderr));
+    let quiet = alarm_with(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"ActionsEnabled":"false","AlarmActions":["arn:aws:sns:us-east-1:123456789012:t"]"#);
+    let output = replay_template("actions-enabled", &quiet);
+    assert!(text(&output.stdout).contains("-> ALARM") && !text(&output.stdout).contains("notifies"), "{}", text(&output.stdout));
+    let deep = format!("{}\"x\"{}", "{\"a\":".repeat(100), "}".repeat(100));
+    let output = replay_template("deep", &alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"Tags":{deep}"#)));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+#[test]
+fn sub_doubling_through_24_log_groups_is_refused_in_bounded_work() {
+    let mut groups = String::from(r#""G0":{"Type":"AWS::Logs::LogGroup","Properties":{"LogGroupName":"abcd"}},"#);
+    for i in 1..24 {
+        groups.push_str(&format!(
+            r#""G{i}":{{"Type":"AWS::Logs::LogGroup","Properties":{{"LogGroupName":{{"Fn::Sub":"${{G{p}}}${{G{p}}}"}}}}}},"#,
+            p = i - 1
+        ));
+    }
+    let template = alarm_with(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"AlarmDescription":{"Ref":"G23"}"#)
+        .replace(r#""F":"#, &format!("{groups}\"F\":"));
+    assert!(template.len() < 4000, "{}", template.len());
+    let output = replay_template("doubling", &template);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("produces a string of more than 1048576 bytes"), "{}", text(&output.stderr));
 }

@@ -72,6 +72,10 @@ impl EvaluationOptions {
     }
 }
 
+/// The largest evaluation range (`--evaluation-range`): N + 2 for the largest N AWS allows
+/// (1440 one-minute periods in a day). With a week-long period it looks back 27 years.
+pub const MAX_EVALUATION_RANGE: u32 = 1442;
+
 /// The reason AWS records for a new alarm.
 #[allow(dead_code)]
 pub const INITIAL_REASON: &str = "Unchecked: Initial alarm creation";

@@ -12,6 +12,6 @@ mod reason;
 mod statistic;
 
 pub use definition::{AlarmDefinition, Comparison, TreatMissingData};
-pub use evaluate::{evaluate, Datapoint, EvaluationOptions, StateChange, StateValue};
+pub use evaluate::{evaluate, Datapoint, EvaluationOptions, StateChange, StateValue, MAX_EVALUATION_RANGE};
 pub use notification::{aws_time, notification, region_name, Deployment};
 pub use statistic::Statistic;

@@ -74,7 +74,8 @@ pub struct Args {
 
     /// How many periods each alarm evaluation looks back over (default: EvaluationPeriods + 2;
     /// use EvaluationPeriods to stop re-evaluating old points after the metric stops).
-    #[arg(long, value_name = "PERIODS")]
+    /// 1 to 1442.
+    #[arg(long, value_name = "PERIODS", value_parser = clap::value_parser!(u32).range(1..=i64::from(trailwatch::alarm::MAX_EVALUATION_RANGE)))]
     evaluation_range: Option<u32>,
 
     /// The account the alarms live in (for ARNs and notifications).
@@ -103,7 +104,9 @@ fn parse_duration(text: &str) -> Result<i64, String> {
         "h" => 3_600_000,
         _ => return Err(format!("{text:?} is not a duration like 300s, 5m or 1h")),
     };
-    n.checked_mul(scale).ok_or_else(|| format!("{text:?} is too long"))
+    n.checked_mul(scale)
+        .filter(|lag| *lag <= trailwatch::replay::MAX_DELIVERY_LAG)
+        .ok_or_else(|| format!("{text:?} is too long: the delivery lag is at most 7 days (168h)"))
 }
 
 pub fn run(args: Args, term: &mut Terminal) -> i32 {

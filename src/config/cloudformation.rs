@@ -1,6 +1,7 @@
 //! CloudFormation templates: intrinsic functions resolved, filters and alarms extracted.
 
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -56,24 +57,69 @@ fn yaml_to_json(value: serde_yaml::Value) -> Result<Value, String> {
     })
 }
 
+/// How deeply intrinsic functions may nest inside each other (a plain property may nest as
+/// deeply as the JSON or YAML parser allows: 128 levels).
+const MAX_INTRINSIC_DEPTH: usize = 32;
+
+/// The most text one resolved string may hold: CloudFormation's own largest template is
+/// 1 MB, so no real property's value is longer.
+const MAX_RESOLVED_STRING: usize = 1 << 20;
+
+/// The total work of resolving a template: one unit per value visited plus one per byte of
+/// text produced. Resolved references are remembered, so a real template needs about as
+/// many units as it has bytes; a template whose `Fn::Sub`s double through a chain of log
+/// groups (exponential output from linear input) is refused instead of taking minutes.
+const MAX_RESOLUTION_WORK: u64 = 16 << 20;
+
 struct Resolver<'a> {
     resources: &'a Map<String, Value>,
     parameters: BTreeMap<String, Value>,
     deployment: &'a Deployment,
+    /// Work spent so far (see [`MAX_RESOLUTION_WORK`]).
+    work: Cell<u64>,
+    /// The resources whose `Ref` is being resolved, outermost first: a name met again is a cycle.
+    resolving: RefCell<Vec<String>>,
+    /// Each resource's `Ref` value, once resolved.
+    references: RefCell<HashMap<String, Value>>,
 }
 
 impl Resolver<'_> {
-    /// Resolves every intrinsic function inside `value`.
-    fn resolve(&self, value: &Value, depth: usize) -> Result<Value, String> {
-        if depth > 32 {
-            return Err("intrinsic functions nested too deeply".into());
+    /// Charges `units` of work, failing once the template's budget is spent.
+    fn charge(&self, units: usize) -> Result<(), String> {
+        let spent = self.work.get().saturating_add(units as u64);
+        self.work.set(spent);
+        if spent > MAX_RESOLUTION_WORK {
+            return Err(format!(
+                "resolving the template's intrinsic functions takes more than {MAX_RESOLUTION_WORK} units of work (values visited plus bytes produced); is a Fn::Sub or Fn::Join doubling through references?"
+            ));
         }
+        Ok(())
+    }
+
+    /// A resolved string, within [`MAX_RESOLVED_STRING`].
+    fn text(&self, function: &str, text: String) -> Result<Value, String> {
+        if text.len() > MAX_RESOLVED_STRING {
+            return Err(format!("{function} produces a string of more than {MAX_RESOLVED_STRING} bytes"));
+        }
+        self.charge(text.len())?;
+        Ok(Value::String(text))
+    }
+
+    /// Resolves every intrinsic function inside `value`; `depth` counts intrinsic functions
+    /// being evaluated around it.
+    fn resolve(&self, value: &Value, depth: usize) -> Result<Value, String> {
+        self.charge(1)?;
         match value {
             Value::Array(items) => {
-                Ok(Value::Array(items.iter().map(|v| self.resolve(v, depth + 1)).collect::<Result<_, _>>()?))
+                Ok(Value::Array(items.iter().map(|v| self.resolve(v, depth)).collect::<Result<_, _>>()?))
             }
             Value::Object(map) if map.len() == 1 => {
                 let (key, argument) = map.iter().next().ok_or("empty object")?;
+                let intrinsic = key == "Ref" || key.starts_with("Fn::");
+                if intrinsic && depth >= MAX_INTRINSIC_DEPTH {
+                    return Err(format!("intrinsic functions nested more than {MAX_INTRINSIC_DEPTH} deep"));
+                }
+                let depth = depth + 1;
                 match key.as_str() {
                     "Ref" => self.reference(argument.as_str().ok_or("Ref takes a name")?, depth),
                     "Fn::GetAtt" => {
@@ -90,18 +136,21 @@ impl Resolver<'_> {
                         }
                     }
                     "Fn::Join" => {
-                        let resolved = self.resolve(argument, depth + 1)?;
+                        let resolved = self.resolve(argument, depth)?;
                         let (separator, items) = match resolved.as_array().map(Vec::as_slice) {
                             Some([Value::String(sep), Value::Array(items)]) => (sep.clone(), items.clone()),
                             _ => return Err(format!("Fn::Join takes [separator, [values]], not {argument}")),
                         };
                         let parts: Vec<String> = items.iter().map(scalar_text).collect::<Result<_, _>>()?;
-                        Ok(Value::String(parts.join(&separator)))
+                        let length = parts.iter().map(String::len).sum::<usize>()
+                            + separator.len() * parts.len().saturating_sub(1);
+                        if length > MAX_RESOLVED_STRING {
+                            return Err(format!("Fn::Join produces a string of more than {MAX_RESOLVED_STRING} bytes"));
+                        }
+                        self.text("Fn::Join", parts.join(&separator))
                     }
                     "Fn::Sub" => self.substitute(argument, depth),
-                    other if other.starts_with("Fn::") => {
-                        Err(format!("{other} is not supported in the values trailwatch reads"))
-                    }
+                    other if intrinsic => Err(format!("{other} is not supported in the values trailwatch reads")),
                     _ => Ok(Value::Object(self.resolve_map(map, depth)?)),
                 }
             }
@@ -111,7 +160,7 @@ impl Resolver<'_> {
     }
 
     fn resolve_map(&self, map: &Map<String, Value>, depth: usize) -> Result<Map<String, Value>, String> {
-        map.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v, depth + 1)?))).collect()
+        map.iter().map(|(k, v)| Ok((k.clone(), self.resolve(v, depth)?))).collect()
     }
 
     fn reference(&self, name: &str, depth: usize) -> Result<Value, String> {
@@ -130,21 +179,40 @@ impl Resolver<'_> {
         if let Some(default) = self.parameters.get(name) {
             return Ok(default.clone());
         }
+        if let Some(known) = self.references.borrow().get(name) {
+            self.charge(known.as_str().map_or(1, str::len))?;
+            return Ok(known.clone());
+        }
         let resource = self
             .resources
             .get(name)
             .ok_or_else(|| format!("Ref to {name}, which is neither a resource nor a parameter with a Default"))?;
+        if let Some(at) = self.resolving.borrow().iter().position(|r| r == name) {
+            let mut cycle = self.resolving.borrow()[at..].to_vec();
+            cycle.push(name.to_string());
+            return Err(format!("circular reference: {}", cycle.join(" -> ")));
+        }
+        self.resolving.borrow_mut().push(name.to_string());
+        let value = self.resource_name(name, resource, depth);
+        self.resolving.borrow_mut().pop();
+        let value = value?;
+        self.references.borrow_mut().insert(name.to_string(), value.clone());
+        Ok(value)
+    }
+
+    /// What `Ref` to a resource returns: its name property (itself resolved: a log group's
+    /// name may be a `!Sub`), or for types trailwatch does not model, the logical name.
+    fn resource_name(&self, name: &str, resource: &Value, depth: usize) -> Result<Value, String> {
         let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
-        // The named property, itself resolved (a log group's name may be a `!Sub`).
-        let property = |key: &str| -> Option<String> {
-            let raw = resource.get("Properties")?.get(key)?;
-            self.resolve(raw, depth + 1).ok()?.as_str().map(str::to_string)
+        let property = |key: &str| -> Result<Option<String>, String> {
+            let Some(raw) = resource.get("Properties").and_then(|p| p.get(key)) else { return Ok(None) };
+            Ok(self.resolve(raw, depth)?.as_str().map(str::to_string))
         };
         Ok(Value::String(match kind {
-            "AWS::Logs::LogGroup" => property("LogGroupName").unwrap_or_else(|| name.to_string()),
-            "AWS::SNS::Topic" => self.topic_arn(name, property("TopicName")),
-            "AWS::Logs::MetricFilter" => property("FilterName").unwrap_or_else(|| name.to_string()),
-            "AWS::CloudWatch::Alarm" => property("AlarmName").unwrap_or_else(|| name.to_string()),
+            "AWS::Logs::LogGroup" => property("LogGroupName")?.unwrap_or_else(|| name.to_string()),
+            "AWS::SNS::Topic" => self.topic_arn(name, property("TopicName")?),
+            "AWS::Logs::MetricFilter" => property("FilterName")?.unwrap_or_else(|| name.to_string()),
+            "AWS::CloudWatch::Alarm" => property("AlarmName")?.unwrap_or_else(|| name.to_string()),
             _ => name.to_string(),
         }))
     }
@@ -161,17 +229,24 @@ impl Resolver<'_> {
         let name = self.reference(resource, depth)?;
         let name = name.as_str().unwrap_or(resource);
         let d = self.deployment;
-        Ok(Value::String(match (kind, attribute) {
-            ("AWS::Logs::LogGroup", "Arn") => format!("arn:aws:logs:{}:{}:log-group:{name}:*", d.region, d.account_id),
-            ("AWS::SNS::Topic", "TopicArn") => name.to_string(),
-            ("AWS::SNS::Topic", "TopicName") => name.rsplit(':').next().unwrap_or(name).to_string(),
-            ("AWS::CloudWatch::Alarm", "Arn") => {
-                format!("arn:aws:cloudwatch:{}:{}:alarm:{name}", d.region, d.account_id)
-            }
-            _ => format!("{resource}.{attribute}"),
-        }))
+        self.text(
+            "Fn::GetAtt",
+            match (kind, attribute) {
+                ("AWS::Logs::LogGroup", "Arn") => {
+                    format!("arn:aws:logs:{}:{}:log-group:{name}:*", d.region, d.account_id)
+                }
+                ("AWS::SNS::Topic", "TopicArn") => name.to_string(),
+                ("AWS::SNS::Topic", "TopicName") => name.rsplit(':').next().unwrap_or(name).to_string(),
+                ("AWS::CloudWatch::Alarm", "Arn") => {
+                    format!("arn:aws:cloudwatch:{}:{}:alarm:{name}", d.region, d.account_id)
+                }
+                _ => format!("{resource}.{attribute}"),
+            },
+        )
     }
 
+    /// `Fn::Sub`: `${Name}` and `${Resource.Attribute}` replaced, `${!Literal}` written as
+    /// `${Literal}` (CloudFormation's escape).
     fn substitute(&self, argument: &Value, depth: usize) -> Result<Value, String> {
         let (template, variables) = match argument {
             Value::String(s) => (s.clone(), Map::new()),
@@ -188,20 +263,30 @@ impl Resolver<'_> {
             let after = &rest[open + 2..];
             let close = after.find('}').ok_or_else(|| format!("unclosed ${{ in Fn::Sub {template:?}"))?;
             let name = &after[..close];
-            let value = match variables.get(name) {
-                Some(v) => v.clone(),
-                None => match name.split_once('.') {
-                    Some((resource, attribute)) if !name.starts_with("AWS::") => {
-                        self.attribute(resource, attribute, depth)?
-                    }
-                    _ => self.reference(name, depth)?,
-                },
-            };
-            out.push_str(&scalar_text(&value)?);
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            } else {
+                let value = match variables.get(name) {
+                    Some(v) => v.clone(),
+                    None => match name.split_once('.') {
+                        Some((resource, attribute)) if !name.starts_with("AWS::") => {
+                            self.attribute(resource, attribute, depth)?
+                        }
+                        _ => self.reference(name, depth)?,
+                    },
+                };
+                let text = scalar_text(&value)?;
+                if out.len() + text.len() > MAX_RESOLVED_STRING {
+                    return Err(format!("Fn::Sub produces a string of more than {MAX_RESOLVED_STRING} bytes"));
+                }
+                out.push_str(&text);
+            }
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        Ok(Value::String(out))
+        self.text("Fn::Sub", out)
     }
 }
 
@@ -221,7 +306,14 @@ pub(super) fn configuration(template: &Value, deployment: &Deployment) -> Result
         .and_then(Value::as_object)
         .map(|p| p.iter().filter_map(|(name, spec)| spec.get("Default").map(|d| (name.clone(), d.clone()))).collect())
         .unwrap_or_default();
-    let resolver = Resolver { resources, parameters, deployment };
+    let resolver = Resolver {
+        resources,
+        parameters,
+        deployment,
+        work: Cell::new(0),
+        resolving: RefCell::new(Vec::new()),
+        references: RefCell::new(HashMap::new()),
+    };
     let mut configuration = Configuration::default();
     for (logical, resource) in resources {
         let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
@@ -261,6 +353,18 @@ impl Properties<'_> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => number(v).map(Some).ok_or_else(|| format!("{}: {key} must be a number, not {v}", self.logical)),
+        }
+    }
+
+    /// A Boolean given as `true`/`false` or as the strings `"true"`/`"false"` (CloudFormation
+    /// accepts both, in any letter case).
+    fn boolean(&self, key: &str) -> Result<Option<bool>, String> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(format!("{}: {key} must be true or false, not {v}", self.logical)),
         }
     }
 
@@ -328,7 +432,7 @@ fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
                 if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) {
                     Ok(n as u32)
                 } else {
-                    Err(format!("{}: {key} must be a whole number", p.logical))
+                    Err(format!("{}: {key} must be a whole number from 0 to {}, not {n}", p.logical, u32::MAX))
                 }
             })
             .transpose()
@@ -347,7 +451,7 @@ fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
     let definition = AlarmDefinition {
         name: p.text("AlarmName").unwrap_or_else(|| p.logical.to_string()),
         description: p.text("AlarmDescription"),
-        actions_enabled: p.map.get("ActionsEnabled").and_then(Value::as_bool).unwrap_or(true),
+        actions_enabled: p.boolean("ActionsEnabled")?.unwrap_or(true),
         alarm_actions: p.list("AlarmActions"),
         ok_actions: p.list("OKActions"),
         insufficient_data_actions: p.list("InsufficientDataActions"),

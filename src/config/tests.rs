@@ -117,3 +117,82 @@ fn packs_hold_every_control() {
     assert_eq!(pack("securityhub").unwrap().filters.len(), 14);
     assert!(pack("pci").is_err());
 }
+
+/// A template with one alarm (its properties merged with `alarm`) and the given extra resources.
+fn template(alarm: serde_json::Value, extra: serde_json::Value) -> String {
+    let mut properties = serde_json::json!({"MetricName":"m","Namespace":"n","Statistic":"Sum","Period":60,
+        "EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold"});
+    properties.as_object_mut().unwrap().extend(alarm.as_object().unwrap().clone());
+    let mut resources = serde_json::json!({"A": {"Type": "AWS::CloudWatch::Alarm", "Properties": properties}});
+    resources.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    serde_json::json!({ "Resources": resources }).to_string()
+}
+
+#[test]
+fn sub_escapes_are_literals() {
+    let t = template(serde_json::json!({"AlarmName": {"Fn::Sub": "${!Literal}-${AWS::Region}-${!AWS::Region}"}}), serde_json::json!({}));
+    assert_eq!(parse(&t, &Deployment::default()).unwrap().alarms[0].name, "${Literal}-us-east-1-${AWS::Region}");
+}
+
+#[test]
+fn circular_and_self_references_name_the_cycle() {
+    let group = |name: &str, other: &str| {
+        serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": format!("x-${{{other}}}")}}, "_": name})
+    };
+    let t = template(serde_json::json!({"AlarmName": {"Ref": "G1"}}), serde_json::json!({"G1": group("G1", "G2"), "G2": group("G2", "G1")}));
+    let e = parse(&t, &Deployment::default()).unwrap_err();
+    assert!(e.contains("circular reference: G1 -> G2 -> G1"), "{e}");
+    let t = template(serde_json::json!({"AlarmName": {"Ref": "G"}}), serde_json::json!({"G": group("G", "G")}));
+    let e = parse(&t, &Deployment::default()).unwrap_err();
+    assert!(e.contains("circular reference: G -> G"), "{e}");
+    // An alarm naming itself through its own Ref.
+    let t = template(serde_json::json!({"AlarmName": {"Ref": "A"}}), serde_json::json!({}));
+    let e = parse(&t, &Deployment::default()).unwrap_err();
+    assert!(e.contains("circular reference: A -> A"), "{e}");
+}
+
+#[test]
+fn actions_enabled_may_be_a_string() {
+    for (given, expected) in [(serde_json::json!("false"), false), (serde_json::json!("True"), true), (serde_json::json!(false), false)] {
+        let t = template(serde_json::json!({"ActionsEnabled": given}), serde_json::json!({}));
+        assert_eq!(parse(&t, &Deployment::default()).unwrap().alarms[0].actions_enabled, expected, "{given}");
+    }
+    let t = template(serde_json::json!({"ActionsEnabled": "no"}), serde_json::json!({}));
+    assert!(parse(&t, &Deployment::default()).unwrap_err().contains("ActionsEnabled must be true or false"));
+}
+
+#[test]
+fn plain_properties_nest_deeper_than_intrinsics_may() {
+    let mut deep = serde_json::json!("leaf");
+    for _ in 0..60 {
+        deep = serde_json::json!({ "a": deep, "b": 1 });
+    }
+    let t = template(serde_json::json!({"AlarmDescription": "d", "Tags": deep}), serde_json::json!({}));
+    assert_eq!(parse(&t, &Deployment::default()).unwrap().alarms.len(), 1);
+    // Intrinsic functions nested 40 deep are still refused, by their own limit.
+    let mut nested = serde_json::json!("x");
+    for _ in 0..40 {
+        nested = serde_json::json!({ "Fn::Join": ["", [nested]] });
+    }
+    let t = template(serde_json::json!({"AlarmName": nested}), serde_json::json!({}));
+    assert!(parse(&t, &Deployment::default()).unwrap_err().contains("intrinsic functions nested more than 32 deep"));
+}
+
+#[test]
+fn doubling_substitutions_are_refused_quickly() {
+    // G0 = "xx..."; Gi = ${Gi-1}${Gi-1}: 24 groups would make a 16 MiB name from 2.7 KB.
+    let mut extra = serde_json::Map::new();
+    extra.insert("G0".into(), serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "x".repeat(64)}}));
+    for i in 1..24 {
+        let sub = format!("${{G{}}}${{G{}}}", i - 1, i - 1);
+        extra.insert(format!("G{i}"), serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": sub}}}));
+    }
+    let t = template(serde_json::json!({"AlarmDescription": {"Ref": "G23"}}), serde_json::Value::Object(extra.clone()));
+    let e = parse(&t, &Deployment::default()).unwrap_err();
+    assert!(e.contains("Fn::Sub produces a string of more than 1048576 bytes"), "{e}");
+    // Many references to one doubled name, each within the string cap, exhaust the work budget.
+    let refs: Vec<serde_json::Value> = (0..40).map(|_| serde_json::json!({"Ref": "G13"})).collect();
+    let t = template(serde_json::json!({"AlarmActions": refs}), serde_json::Value::Object(extra));
+    let e = parse(&t, &Deployment::default()).unwrap_err();
+    assert!(e.contains("units of work"), "{e}");
+}

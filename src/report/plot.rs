@@ -10,6 +10,9 @@ use crate::metric::MINUTE;
 use crate::replay::{AlarmRun, ReplayResult};
 use crate::source::Millis;
 
+/// The highest value a chart's axis reaches.
+const MAX_AXIS: f64 = 1e300;
+
 /// Writes `<dir>/<alarm name>.svg` for every alarm and returns the paths.
 pub fn plot_alarms(result: &ReplayResult, dir: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -70,7 +73,10 @@ fn plot(run: &AlarmRun, result: &ReplayResult, first: Millis, path: &Path) -> Re
     let from = first.div_euclid(MINUTE) * MINUTE;
     let to = result.evaluated_until.max(from + MINUTE);
     let points = series(run, result, from, to);
-    let top = points.iter().map(|p| p.1).fold(a.threshold, f64::max).max(1.0) * 1.2;
+    // The chart's top, with room above the highest point; capped, because a range near
+    // f64::MAX (a threshold of 1.7976931348623157e308) overflows to infinity and the axis's
+    // tick search never ends. Points above the cap are clipped.
+    let top = (points.iter().map(|p| p.1).fold(a.threshold, f64::max).max(1.0) * 1.2).min(MAX_AXIS);
     let width = minutes(to, from);
     let root = SVGBackend::new(path, (960, 420)).into_drawing_area();
     root.fill(&WHITE)?;

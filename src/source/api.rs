@@ -59,8 +59,8 @@ fn log_event(event: &Value) -> Parsed {
     let timestamp = event
         .get("timestamp")
         .and_then(|t| t.to_string().parse::<f64>().ok())
-        .map(|ms| ms as i64)
-        .ok_or_else(|| "event has no numeric timestamp".to_string());
+        .ok_or_else(|| "event has no numeric timestamp".to_string())
+        .and_then(super::millis_from_number);
     Ok((message.to_string(), timestamp))
 }
 

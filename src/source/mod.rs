@@ -26,6 +26,46 @@ pub use detect::InputFormat;
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// The earliest event time trailwatch accepts: 1970-01-01T00:00:00.000Z. CloudWatch Logs
+/// counts event timestamps in milliseconds after the epoch and refuses negative ones.
+pub const EARLIEST_EVENT_TIME: Millis = 0;
+
+/// The latest event time trailwatch accepts: 9999-12-31T23:59:59.999Z, the last instant an
+/// ISO-8601 time with a four-digit year (CloudTrail's `eventTime`, the SNS message's times)
+/// can name. Every time derived from an event (an alarm's look-back, at most about 28 years
+/// past the event, see `alarm::MAX_EVALUATION_RANGE`) stays far inside what `chrono` formats
+/// and what `i64` holds.
+pub const LATEST_EVENT_TIME: Millis = 253_402_300_799_999;
+
+/// Checks that `t` (milliseconds) is a time an event can have; the message says why not.
+pub fn check_event_time(t: Millis) -> Result<Millis, String> {
+    if (EARLIEST_EVENT_TIME..=LATEST_EVENT_TIME).contains(&t) {
+        Ok(t)
+    } else {
+        Err(out_of_range(t as f64))
+    }
+}
+
+/// A JSON number (milliseconds) as an event time: whole milliseconds, in range. A number
+/// beyond the range is refused before conversion, so the `as` below never saturates.
+pub fn millis_from_number(ms: f64) -> Result<Millis, String> {
+    if ms >= EARLIEST_EVENT_TIME as f64 && ms < (LATEST_EVENT_TIME + 1) as f64 {
+        Ok(ms.trunc() as Millis)
+    } else {
+        Err(out_of_range(ms))
+    }
+}
+
+fn out_of_range(ms: f64) -> String {
+    let shown = if ms.abs() < 1e19 { format!("{:.0}", ms.trunc()) } else { format!("{ms:e}") };
+    let hint = if ms > LATEST_EVENT_TIME as f64 && ms / 1e6 <= LATEST_EVENT_TIME as f64 {
+        " (it looks like micro- or nanoseconds; event timestamps are milliseconds)"
+    } else {
+        ""
+    };
+    format!("timestamp {shown} ms is outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59.999Z{hint}")
+}
+
 /// Where a record came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
@@ -332,8 +372,15 @@ impl ReadContext<'_> {
     /// An event, or a rejection when a timestamp is required and missing.
     pub fn event(&self, message: String, timestamp: Result<Millis, String>, position: Position) -> Record {
         let origin = self.origin(position);
+        // Every timestamp passes here: the range check (and the lag's checked addition) is
+        // what keeps all later time arithmetic inside `i64` and `chrono`.
+        let timestamp = timestamp.and_then(check_event_time).and_then(|t| {
+            t.checked_add(self.options.delivery_lag)
+                .and_then(|t| check_event_time(t).ok())
+                .ok_or_else(|| format!("timestamp {t} ms plus the delivery lag is past 9999-12-31T23:59:59.999Z"))
+        });
         match timestamp {
-            Ok(t) => Record::Event(LogEvent { message, timestamp: Some(t + self.options.delivery_lag), origin }),
+            Ok(t) => Record::Event(LogEvent { message, timestamp: Some(t), origin }),
             Err(reason) if self.options.require_timestamp => Record::Rejected(Rejection { origin, reason }),
             Err(_) => Record::Event(LogEvent { message, timestamp: None, origin }),
         }
@@ -361,7 +408,9 @@ pub(crate) fn timestamp_of(json: &str, field: &TopLevelField) -> Result<Millis, 
         Some(Found::String(text)) => {
             parse_time(&text).ok_or_else(|| format!("{name} {text:?} is not an ISO-8601 time"))
         }
-        Some(Found::Number(n)) => n.parse::<f64>().map(|ms| ms as Millis).map_err(|_| format!("{name} is not a time")),
+        Some(Found::Number(n)) => {
+            n.parse::<f64>().map_err(|_| format!("{name} is not a time")).and_then(millis_from_number)
+        }
         Some(Found::Missing) => Err(format!("no {name} field")),
         Some(_) => Err(format!("{name} is not a time")),
         None => timestamp_by_parsing(json, name),
@@ -376,7 +425,7 @@ fn timestamp_by_parsing(json: &str, field: &str) -> Result<Millis, String> {
             parse_time(text).ok_or_else(|| format!("{field} {text:?} is not an ISO-8601 time"))
         }
         Some(serde_json::Value::Number(n)) => {
-            n.to_string().parse::<f64>().map(|ms| ms as Millis).map_err(|_| format!("{field} is not a time"))
+            n.to_string().parse::<f64>().map_err(|_| format!("{field} is not a time")).and_then(millis_from_number)
         }
         Some(_) => Err(format!("{field} is not a time")),
         None if value.is_object() => Err(format!("no {field} field")),
