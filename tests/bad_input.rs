@@ -709,7 +709,11 @@ fn flags_that_become_times_or_counts_are_range_checked() {
         assert_eq!(output.status.code(), Some(2), "{flag} {value}");
         assert!(text(&output.stderr).contains(message), "{flag} {value}: {}", text(&output.stderr));
     }
-    let output = replay_events("flags-ok", &format!("{FAILED_SIGN_IN}\n"), &["--evaluation-range", "1442", "--delivery-lag", "168h"]);
+    let output = replay_events(
+        "flags-ok",
+        &format!("{FAILED_SIGN_IN}\n"),
+        &["--evaluation-range", "1442", "--delivery-lag", "168h"],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
 }
 
@@ -729,7 +733,10 @@ fn template_numbers_outside_their_range_are_errors() {
         (r#""Period":60,"EvaluationPeriods":0,"Threshold":1"#, "EvaluationPeriods must be at least 1"),
         (r#""Period":60,"EvaluationPeriods":-3,"Threshold":1"#, "EvaluationPeriods must be a whole number"),
         (r#""Period":60,"EvaluationPeriods":1e20,"Threshold":1"#, "EvaluationPeriods must be a whole number"),
-        (r#""Period":60,"EvaluationPeriods":2,"DatapointsToAlarm":3,"Threshold":1"#, "DatapointsToAlarm must be between 1 and EvaluationPeriods"),
+        (
+            r#""Period":60,"EvaluationPeriods":2,"DatapointsToAlarm":3,"Threshold":1"#,
+            "DatapointsToAlarm must be between 1 and EvaluationPeriods",
+        ),
         (r#""Period":60,"EvaluationPeriods":1,"Threshold":1e309"#, "Threshold must be a number"),
         (r#""Period":61,"EvaluationPeriods":1,"Threshold":1"#, "Period must be 10, 20, 30 or a multiple of 60"),
     ] {
@@ -749,7 +756,14 @@ fn a_threshold_of_the_largest_double_plots_in_bounded_time() {
     std::fs::write(&events, format!("{RECORD}\n")).expect("write");
     let charts = dir.join("charts");
     let output = trailwatch(
-        &["replay", "--template", &template.to_string_lossy(), "--plot", &charts.to_string_lossy(), &events.to_string_lossy()],
+        &[
+            "replay",
+            "--template",
+            &template.to_string_lossy(),
+            "--plot",
+            &charts.to_string_lossy(),
+            &events.to_string_lossy(),
+        ],
         b"",
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
@@ -761,7 +775,8 @@ fn a_threshold_of_the_largest_double_plots_in_bounded_time() {
 
 #[test]
 fn template_details_sub_escapes_cycles_string_booleans_and_deep_properties() {
-    let named = |name: &str| alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"AlarmName":{name}"#));
+    let named =
+        |name: &str| alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"AlarmName":{name}"#));
     let output = replay_template("sub-literal", &named(r#"{"Fn::Sub":"${!Literal}"}"#));
     assert!(text(&output.stdout).contains("Alarm ${Literal}:"), "{}", text(&output.stdout));
     let cycle = named(r#"{"Ref":"G1"}"#).replace(
@@ -773,11 +788,20 @@ fn template_details_sub_escapes_cycles_string_booleans_and_deep_properties() {
     assert!(text(&output.stderr).contains("circular reference: G1 -> G2 -> G1"), "{}", text(&output.stderr));
     let output = replay_template("self-ref", &named(r#"{"Ref":"A"}"#));
     assert!(text(&output.stderr).contains("circular reference: A -> A"), "{}", text(&output.stderr));
-    let quiet = alarm_with(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"ActionsEnabled":"false","AlarmActions":["arn:aws:sns:us-east-1:123456789012:t"]"#);
+    let quiet = alarm_with(
+        r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"ActionsEnabled":"false","AlarmActions":["arn:aws:sns:us-east-1:123456789012:t"]"#,
+    );
     let output = replay_template("actions-enabled", &quiet);
-    assert!(text(&output.stdout).contains("-> ALARM") && !text(&output.stdout).contains("notifies"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("-> ALARM") && !text(&output.stdout).contains("notifies"),
+        "{}",
+        text(&output.stdout)
+    );
     let deep = format!("{}\"x\"{}", "{\"a\":".repeat(100), "}".repeat(100));
-    let output = replay_template("deep", &alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"Tags":{deep}"#)));
+    let output = replay_template(
+        "deep",
+        &alarm_with(&format!(r#""Period":60,"EvaluationPeriods":1,"Threshold":0,"Tags":{deep}"#)),
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
 

@@ -130,16 +130,20 @@ fn template(alarm: serde_json::Value, extra: serde_json::Value) -> String {
 
 #[test]
 fn sub_escapes_are_literals() {
-    let t = template(serde_json::json!({"AlarmName": {"Fn::Sub": "${!Literal}-${AWS::Region}-${!AWS::Region}"}}), serde_json::json!({}));
+    let t = template(
+        serde_json::json!({"AlarmName": {"Fn::Sub": "${!Literal}-${AWS::Region}-${!AWS::Region}"}}),
+        serde_json::json!({}),
+    );
     assert_eq!(parse(&t, &Deployment::default()).unwrap().alarms[0].name, "${Literal}-us-east-1-${AWS::Region}");
 }
 
 #[test]
 fn circular_and_self_references_name_the_cycle() {
-    let group = |name: &str, other: &str| {
-        serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": format!("x-${{{other}}}")}}, "_": name})
-    };
-    let t = template(serde_json::json!({"AlarmName": {"Ref": "G1"}}), serde_json::json!({"G1": group("G1", "G2"), "G2": group("G2", "G1")}));
+    let group = |name: &str, other: &str| serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": format!("x-${{{other}}}")}}, "_": name});
+    let t = template(
+        serde_json::json!({"AlarmName": {"Ref": "G1"}}),
+        serde_json::json!({"G1": group("G1", "G2"), "G2": group("G2", "G1")}),
+    );
     let e = parse(&t, &Deployment::default()).unwrap_err();
     assert!(e.contains("circular reference: G1 -> G2 -> G1"), "{e}");
     let t = template(serde_json::json!({"AlarmName": {"Ref": "G"}}), serde_json::json!({"G": group("G", "G")}));
@@ -153,7 +157,9 @@ fn circular_and_self_references_name_the_cycle() {
 
 #[test]
 fn actions_enabled_may_be_a_string() {
-    for (given, expected) in [(serde_json::json!("false"), false), (serde_json::json!("True"), true), (serde_json::json!(false), false)] {
+    for (given, expected) in
+        [(serde_json::json!("false"), false), (serde_json::json!("True"), true), (serde_json::json!(false), false)]
+    {
         let t = template(serde_json::json!({"ActionsEnabled": given}), serde_json::json!({}));
         assert_eq!(parse(&t, &Deployment::default()).unwrap().alarms[0].actions_enabled, expected, "{given}");
     }
@@ -182,10 +188,16 @@ fn plain_properties_nest_deeper_than_intrinsics_may() {
 fn doubling_substitutions_are_refused_quickly() {
     // G0 = "xx..."; Gi = ${Gi-1}${Gi-1}: 24 groups would make a 16 MiB name from 2.7 KB.
     let mut extra = serde_json::Map::new();
-    extra.insert("G0".into(), serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "x".repeat(64)}}));
+    extra.insert(
+        "G0".into(),
+        serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "x".repeat(64)}}),
+    );
     for i in 1..24 {
         let sub = format!("${{G{}}}${{G{}}}", i - 1, i - 1);
-        extra.insert(format!("G{i}"), serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": sub}}}));
+        extra.insert(
+            format!("G{i}"),
+            serde_json::json!({"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": sub}}}),
+        );
     }
     let t = template(serde_json::json!({"AlarmDescription": {"Ref": "G23"}}), serde_json::Value::Object(extra.clone()));
     let e = parse(&t, &Deployment::default()).unwrap_err();
