@@ -623,6 +623,7 @@ fn filter_stops_reading_when_its_output_is_closed() {
     };
     assert_eq!(status.code(), Some(0), "a closed pipe ends quietly, with the status so far");
     yes.join().expect("writer ends when trailwatch does");
+}
 
 // ---------- times, periods and counts ----------
 
