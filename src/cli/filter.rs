@@ -21,8 +21,8 @@ const LISTED_REJECTIONS: u64 = 20;
 /// Reads each FILE in turn, or standard input when none is given (`-` also means stdin).
 /// Folders are walked; gzip is undone; CloudTrail files, CloudWatch Logs exports and the
 /// aws CLI's event JSON are recognised, and each of their records is one event.
-/// Exit status: 0 when an event was selected, 1 when none was, 2 on an invalid pattern (or,
-/// with --strict, on any rejected record).
+/// Exit status: 0 when an event was selected, 1 when none was, 2 on an invalid pattern, an
+/// input that cannot be read, or a failed write (with --strict, also on any rejected record).
 ///
 /// Examples:
 ///   trailwatch filter '{ $.errorCode = "AccessDenied*" }' events.ndjson
@@ -127,6 +127,9 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
         accounting.insert("selected".into(), selected.into());
         term.eprint(format_args!("{}\n", serde_json::json!({ "accounting": accounting })));
     } else if args.stats || rejected > 0 || !tally.skipped.is_empty() {
+        for skip in tally.skipped.iter().take(LISTED_REJECTIONS as usize) {
+            term.note(format_args!("skipped {}: {}", skip.path, skip.reason));
+        }
         term.note(format_args!(
             "{} file(s) read, {} skipped; {} record(s) read: {matched} matched, {} not matched, {rejected} rejected; {selected} selected",
             tally.files_read,
@@ -135,7 +138,8 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
             read - matched
         ));
     }
-    if args.strict && rejected > 0 {
+    // As grep: an input that cannot be read is an error, whatever the others held.
+    if tally.unreadable > 0 || (args.strict && rejected > 0) {
         return EXIT_ERROR;
     }
     if selected > 0 {

@@ -8,7 +8,7 @@ use trailwatch::alarm::Deployment;
 use trailwatch::config::{self, Configuration};
 use trailwatch::replay::{replay, Progress, ReplayOptions};
 use trailwatch::report::{accounting, notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
-use trailwatch::source::{InputFormat, ReadOptions};
+use trailwatch::source::{InputFormat, Position, ReadOptions};
 
 use super::output::{Terminal, EXIT_ERROR};
 
@@ -23,8 +23,8 @@ const EXIT_QUIET: i32 = 1;
 /// `aws logs filter-log-events` and `aws cloudtrail lookup-events`; `-` or nothing reads
 /// standard input. Each record is one log event at its eventTime.
 ///
-/// Exit status: 0 when some alarm entered ALARM, 1 when none did, 2 on an error (or, with
-/// --strict, when any record was rejected).
+/// Exit status: 0 when some alarm entered ALARM, 1 when none did, 2 on an error: an input
+/// that cannot be read, a failed write (or, with --strict, any rejected record).
 ///
 /// Examples:
 ///   trailwatch replay --template stack.template.json AWSLogs/
@@ -186,6 +186,13 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         for rejection in &result.rejections {
             term.note(format_args!("rejected {rejection}"));
         }
+    }
+    if result.files.unreadable > 0 {
+        for rejection in result.rejections.iter().filter(|r| r.origin.position == Position::File) {
+            term.note(rejection);
+        }
+        term.note(format_args!("{} input(s) could not be read", result.files.unreadable));
+        return Ok(EXIT_ERROR);
     }
     if args.strict && result.rejected > 0 {
         return Ok(EXIT_ERROR);

@@ -70,6 +70,8 @@ pub(super) enum Detected {
     /// A file that belongs to a trail but holds no events (digests).
     Skip(&'static str),
     Unrecognised,
+    /// Nothing at all (after a byte-order mark): named in the report, not read.
+    Empty,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -80,6 +82,9 @@ pub(super) fn detect(reader: &mut dyn BufRead) -> io::Result<Detected> {
         reader.consume(BOM.len());
     }
     let head = reader.fill_buf()?;
+    if head.is_empty() {
+        return Ok(Detected::Empty);
+    }
     Ok(classify(head))
 }
 

@@ -181,6 +181,19 @@ pub struct Skipped {
 pub struct FileTally {
     pub files_read: u64,
     pub skipped: Vec<Skipped>,
+    /// Inputs that could not be opened or read at all (missing, no permission, an I/O
+    /// error before the first byte, a compression trailwatch does not undo): each is also
+    /// one rejection, and makes the commands exit 2, as grep does.
+    pub unreadable: u64,
+}
+
+impl FileTally {
+    /// Adds another part's files to these.
+    pub fn absorb(&mut self, other: FileTally) {
+        self.files_read += other.files_read;
+        self.skipped.extend(other.skipped);
+        self.unreadable += other.unreadable;
+    }
 }
 
 /// The reading side of a run's accounting, as JSON: files read and skipped (with why),
@@ -201,6 +214,7 @@ pub fn accounting_json(
     let mut map = serde_json::Map::new();
     map.insert("filesRead".into(), files.files_read.into());
     map.insert("filesSkipped".into(), skipped.into());
+    map.insert("filesUnreadable".into(), files.unreadable.into());
     map.insert("recordsRead".into(), records.into());
     map.insert("events".into(), (records - rejected.min(records)).into());
     map.insert("rejected".into(), rejected.into());
@@ -253,8 +267,7 @@ pub fn read_inputs_parallel<T: Send>(
             })
             .collect();
         for (partial, file_tally) in results {
-            tally.files_read += file_tally.files_read;
-            tally.skipped.extend(file_tally.skipped);
+            tally.absorb(file_tally);
             merge(partial);
         }
     }
@@ -266,8 +279,9 @@ fn list_inputs(inputs: &[PathBuf]) -> Vec<walk::Found> {
     let stdin = [PathBuf::from("-")];
     let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
     let mut listed = Vec::new();
+    let mut seen = walk::Seen::default();
     for input in inputs {
-        walk::each_file(input, &mut |found| listed.push(found));
+        walk::each_file(input, &mut seen, &mut |found| listed.push(found));
     }
     listed
 }
@@ -276,10 +290,13 @@ fn read_input(input: walk::Found, options: &ReadOptions, tally: &mut FileTally, 
     match input {
         walk::Found::File { path, explicit } => read_file(&path, explicit, options, tally, sink),
         walk::Found::Skipped(skipped) => tally.skipped.push(skipped),
-        walk::Found::Unreadable { path, reason } => sink(Record::Rejected(Rejection {
-            origin: Origin { input: Arc::from(path.as_str()), position: Position::File },
-            reason,
-        })),
+        walk::Found::Unreadable { path, reason } => {
+            tally.unreadable += 1;
+            sink(Record::Rejected(Rejection {
+                origin: Origin { input: Arc::from(path.as_str()), position: Position::File },
+                reason,
+            }))
+        }
     }
 }
 
@@ -293,10 +310,13 @@ fn read_file(
     let name: Arc<str> = Arc::from(walk::display_name(path).as_str());
     match open::open(path) {
         Ok(reader) => read_opened(name, reader, explicit, options, tally, sink),
-        Err(e) => sink(Record::Rejected(Rejection {
-            origin: Origin { input: name, position: Position::File },
-            reason: format!("cannot read: {e}"),
-        })),
+        Err(e) => {
+            tally.unreadable += 1;
+            sink(Record::Rejected(Rejection {
+                origin: Origin { input: name, position: Position::File },
+                reason: format!("cannot read: {e}"),
+            }))
+        }
     }
 }
 
@@ -309,10 +329,13 @@ pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions, sink: &mut dy
     let raw: Box<dyn std::io::BufRead + '_> = Box::new(bytes);
     match open::decompress(raw) {
         Ok(reader) => read_opened(name, reader, true, options, &mut tally, sink),
-        Err(e) => sink(Record::Rejected(Rejection {
-            origin: Origin { input: name, position: Position::File },
-            reason: format!("cannot read: {e}"),
-        })),
+        Err(e) => {
+            tally.unreadable += 1;
+            sink(Record::Rejected(Rejection {
+                origin: Origin { input: name, position: Position::File },
+                reason: format!("cannot read: {e}"),
+            }))
+        }
     }
     tally
 }
@@ -340,7 +363,13 @@ fn read_opened<'r>(
                 return;
             }
             Ok(detect::Detected::Unrecognised) => InputFormat::Lines,
+            Ok(detect::Detected::Empty) => {
+                let reason = if &*name == "(standard input)" { "empty input" } else { "empty file" };
+                tally.skipped.push(Skipped { path: name.to_string(), reason: format!("{reason}: no records") });
+                return;
+            }
             Err(e) => {
+                tally.unreadable += 1;
                 sink(Record::Rejected(Rejection { origin: file_origin, reason: format!("cannot read: {e}") }));
                 return;
             }

@@ -1,6 +1,13 @@
 //! Inputs -> files: folders are walked recursively (sorted, so runs are repeatable), and the
 //! files that are not trail logs are passed over with a reason.
+//!
+//! Inside a folder only regular files are read: a FIFO or a device there would block the
+//! run or never end. A file named on the command line is read whatever it is (`<(zcat ..)`
+//! is a pipe). Every file is read once: a second path to the same file (a hard link, a
+//! symbolic link, the same argument twice, `-` twice) is passed over with the first path
+//! as the reason, so that no metric is counted twice and no two threads share one stream.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Skipped;
@@ -31,35 +38,114 @@ pub(super) fn display_name(path: &Path) -> String {
     }
 }
 
-pub(super) fn each_file(input: &Path, found: &mut dyn FnMut(Found)) {
+/// The files already listed, by identity, with the path they were listed under.
+#[derive(Default)]
+pub(super) struct Seen(HashMap<FileId, String>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    StandardInput,
+    /// Device and inode: the file itself, whatever path reached it.
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
+        if path.as_os_str() == "-" {
+            return Some(FileId::StandardInput);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let metadata = std::fs::metadata(path).ok()?;
+            Some(FileId::Inode(metadata.dev(), metadata.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(path).ok().map(FileId::Canonical)
+        }
+    }
+}
+
+impl Seen {
+    /// `Found::File` the first time a file is reached, `Found::Skipped` after that. A path
+    /// whose identity cannot be read is listed, so that opening it reports why.
+    fn first_visit(&mut self, path: PathBuf, explicit: bool) -> Found {
+        let Some(id) = FileId::of(&path) else { return Found::File { path, explicit } };
+        match self.0.get(&id) {
+            Some(first) => {
+                let reason = if id == FileId::StandardInput {
+                    "standard input named twice: read once".to_string()
+                } else {
+                    format!("the same file as {first}, read once")
+                };
+                Found::Skipped(Skipped { path: display_name(&path), reason })
+            }
+            None => {
+                self.0.insert(id, display_name(&path));
+                Found::File { path, explicit }
+            }
+        }
+    }
+}
+
+pub(super) fn each_file(input: &Path, seen: &mut Seen, found: &mut dyn FnMut(Found)) {
     if input.as_os_str() == "-" || !input.is_dir() {
-        found(Found::File { path: input.to_path_buf(), explicit: true });
+        found(seen.first_visit(input.to_path_buf(), true));
         return;
     }
     let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if !entry.file_type().is_file() => {
+                let reason = format!("not a regular file ({})", kind_of(&entry.file_type()));
+                found(Found::Skipped(Skipped { path: display_name(entry.path()), reason }));
+            }
             Ok(entry) => {
                 let path = entry.into_path();
                 match why_not_a_log(&path) {
                     Some(reason) => {
                         found(Found::Skipped(Skipped { path: display_name(&path), reason: reason.to_string() }))
                     }
-                    None => found(Found::File { path, explicit: false }),
+                    None => found(seen.first_visit(path, false)),
                 }
+            }
+            // A loop leads back to files this walk reaches anyway: nothing is lost.
+            Err(e) if e.loop_ancestor().is_some() => {
+                let path = e.path().map_or_else(|| display_name(input), display_name);
+                found(Found::Skipped(Skipped { path, reason: "symbolic link loop".to_string() }));
             }
             Err(e) => {
                 let path = e.path().map_or_else(|| display_name(input), display_name);
-                let reason = if e.loop_ancestor().is_some() {
-                    "symbolic link loop".to_string()
-                } else {
-                    format!("cannot read: {e}")
-                };
-                found(Found::Unreadable { path, reason });
+                found(Found::Unreadable { path, reason: format!("cannot read: {e}") });
             }
         }
     }
+}
+
+/// What a file that is neither a folder nor a regular file is, for the reason it is skipped.
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_symlink() {
+        return "a symbolic link";
+    }
+    "a special file"
 }
 
 fn why_not_a_log(path: &Path) -> Option<&'static str> {
