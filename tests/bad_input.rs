@@ -823,6 +823,8 @@ fn sub_doubling_through_24_log_groups_is_refused_in_bounded_work() {
     let output = replay_template("doubling", &template);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("produces a string of more than 1048576 bytes"), "{}", text(&output.stderr));
+}
+
 // ---------- each file once, regular files only ----------
 
 /// Runs trailwatch and fails the test if it has not ended within `seconds` (a hang).
