@@ -7,7 +7,10 @@
 //! * [`matcher`]: pattern -> [`matcher::Matcher`], which decides whether an event matches
 //!   and what it extracts;
 //! * [`source`]: files and standard input -> log events, with every record accounted for;
-//! * [`test_metric_filter`]: the `TestMetricFilter` API (request in, AWS's answer out).
+//! * [`event_pattern`]: EventBridge event patterns -> [`event_pattern::EventMatcher`], the
+//!   second pattern language, sharing the number model;
+//! * [`test_metric_filter`]: the `TestMetricFilter` API (request in, AWS's answer out);
+//! * [`test_event_pattern`]: the `TestEventPattern` API.
 //!
 //! ```
 //! let pattern = trailwatch::pattern::parse(r#"{ $.eventName = ConsoleLogin && $.errorMessage = "Failed authentication" }"#).unwrap();
@@ -18,6 +21,7 @@
 pub mod alarm;
 pub mod bench;
 pub mod config;
+pub mod event_pattern;
 pub mod explain;
 pub mod matcher;
 pub mod metric;
@@ -25,4 +29,5 @@ pub mod pattern;
 pub mod replay;
 pub mod report;
 pub mod source;
+pub mod test_event_pattern;
 pub mod test_metric_filter;

@@ -70,6 +70,37 @@ impl Decimal {
         Some(Decimal::new(negative, digits, scale))
     }
 
+    /// Digits after the decimal point once trailing zeros are dropped (`1.50` -> 1,
+    /// `100` -> 0), as Java's `BigDecimal.stripTrailingZeros().scale()` would say (never
+    /// negative here).
+    pub fn fraction_digits(&self) -> u64 {
+        if self.exponent < 0 {
+            self.exponent.unsigned_abs()
+        } else {
+            0
+        }
+    }
+
+    /// The value times `10^decimals` as an integer, when it is one and fits an `i128`
+    /// (EventBridge compares numbers as fixed-point integers of six decimals).
+    pub fn to_fixed_point(&self, decimals: u32) -> Option<i128> {
+        if self.fraction_digits() > u64::from(decimals) {
+            return None;
+        }
+        let shift = self.exponent.checked_add(i64::from(decimals))?;
+        if shift > 38 {
+            return if self.is_zero() { Some(0) } else { None };
+        }
+        let mut value: i128 = 0;
+        for &d in &self.digits {
+            value = value.checked_mul(10)?.checked_add(i128::from(d))?;
+        }
+        for _ in 0..shift {
+            value = value.checked_mul(10)?;
+        }
+        Some(if self.negative { -value } else { value })
+    }
+
     fn is_zero(&self) -> bool {
         self.digits.is_empty()
     }
@@ -214,6 +245,18 @@ pub fn java_double_text(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_point_is_exact_or_nothing() {
+        let fixed = |t: &str| Decimal::parse(t).unwrap().to_fixed_point(6);
+        assert_eq!(fixed("1.5"), Some(1_500_000));
+        assert_eq!(fixed("-0.000001"), Some(-1));
+        assert_eq!(fixed("1e2"), Some(100_000_000));
+        assert_eq!(fixed("1.0000001"), None);
+        assert_eq!(fixed("1e99"), None);
+        assert_eq!(fixed("0e99"), Some(0));
+        assert_eq!(Decimal::parse("2.50").unwrap().fraction_digits(), 1);
+    }
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap()

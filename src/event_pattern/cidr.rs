@@ -1,0 +1,131 @@
+//! `cidr` values and IP addresses in events. As in AWS's matcher, a CIDR is the range from
+//! the address as written to that address with every host bit set (so `10.0.0.5/24` starts
+//! at `10.0.0.5`), and an exact string that is an IP address matches the same address
+//! however the event writes it.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// An inclusive range of addresses of one family, as big-endian bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpRange {
+    pub text: String,
+    bottom: Vec<u8>,
+    top: Vec<u8>,
+}
+
+impl IpRange {
+    /// Parses `ADDRESS/BITS`, or gives AWS's reason.
+    pub fn parse_cidr(text: &str) -> Result<IpRange, String> {
+        // Java's `split("/")`: trailing empty pieces dropped.
+        let mut parts: Vec<&str> = text.split('/').collect();
+        while parts.len() > 1 && parts.last() == Some(&"") {
+            parts.pop();
+        }
+        let [address, bits] = parts[..] else {
+            return Err("Malformed CIDR, one '/' required".into());
+        };
+        let bits: i64 = java_parse_int(bits).ok_or("Malformed CIDR, mask bits must be an integer")?;
+        if bits < 0 {
+            return Err("Malformed CIDR, mask bits must not be negative".into());
+        }
+        let bottom = address_bytes(address)?;
+        let host_bits = if bottom.len() == 4 {
+            if bits > 31 {
+                return Err("IPv4 mask bits must be < 32".into());
+            }
+            32 - bits
+        } else {
+            if bits > 127 {
+                return Err("IPv6 mask bits must be < 128".into());
+            }
+            128 - bits
+        };
+        let mut top = bottom.clone();
+        let mut remaining = host_bits;
+        for byte in top.iter_mut().rev() {
+            if remaining >= 8 {
+                *byte = 0xff;
+            } else if remaining > 0 {
+                *byte |= (1u8 << remaining) - 1;
+            }
+            remaining -= 8;
+        }
+        Ok(IpRange { text: text.to_string(), bottom, top })
+    }
+
+    pub fn contains(&self, address: &[u8]) -> bool {
+        address.len() == self.bottom.len() && address >= self.bottom.as_slice() && address <= self.top.as_slice()
+    }
+}
+
+/// Java's `Integer.parseInt`: optional sign, ASCII digits, within `i32`.
+fn java_parse_int(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: i64 = text.parse().ok()?;
+    i32::try_from(value).ok().map(i64::from)
+}
+
+fn looks_ipv4(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn looks_ipv6(text: &str) -> bool {
+    text.contains(':') && text.bytes().all(|b| b == b':' || b.is_ascii_hexdigit())
+}
+
+/// The address's bytes (4 or 16), or AWS's reason.
+fn address_bytes(text: &str) -> Result<Vec<u8>, String> {
+    if looks_ipv4(text) {
+        return text
+            .parse::<Ipv4Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| format!("Invalid IP address: {text}"));
+    }
+    if looks_ipv6(text) {
+        return text
+            .parse::<Ipv6Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| format!("Invalid IP address: {text}"));
+    }
+    Err(format!("Nonstandard IP address: {text}"))
+}
+
+/// The bytes of a string that is an IP address literal; `None` for other strings.
+pub fn ip_bytes(text: &str) -> Option<Vec<u8>> {
+    if text.len() > 45 || !(looks_ipv4(text) || looks_ipv6(text)) {
+        return None;
+    }
+    address_bytes(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_run_from_the_written_address() {
+        let r = IpRange::parse_cidr("10.0.0.0/24").unwrap();
+        assert!(r.contains(&ip_bytes("10.0.0.255").unwrap()));
+        assert!(!r.contains(&ip_bytes("10.0.1.0").unwrap()));
+        assert!(ip_bytes("10.0.0.256").is_none());
+        let from_five = IpRange::parse_cidr("10.0.0.5/24").unwrap();
+        assert!(!from_five.contains(&ip_bytes("10.0.0.4").unwrap()));
+        let v6 = IpRange::parse_cidr("2001:db8:1234:1a00::/64").unwrap();
+        assert!(v6.contains(&ip_bytes("2001:db8:1234:1a00:9691:9503:25ad:1761").unwrap()));
+        assert!(!v6.contains(&ip_bytes("10.0.0.1").unwrap()));
+    }
+
+    #[test]
+    fn faults_have_aws_reasons() {
+        assert_eq!(IpRange::parse_cidr("xx.11.xx/8").unwrap_err(), "Nonstandard IP address: xx.11.xx");
+        assert_eq!(IpRange::parse_cidr("10.0.0.0").unwrap_err(), "Malformed CIDR, one '/' required");
+        assert_eq!(IpRange::parse_cidr("10.0.0.0/x").unwrap_err(), "Malformed CIDR, mask bits must be an integer");
+        assert_eq!(IpRange::parse_cidr("10.0.0.0/-1").unwrap_err(), "Malformed CIDR, mask bits must not be negative");
+        assert_eq!(IpRange::parse_cidr("10.0.0.0/32").unwrap_err(), "IPv4 mask bits must be < 32");
+        assert_eq!(IpRange::parse_cidr("10.0.0.300/8").unwrap_err(), "Invalid IP address: 10.0.0.300");
+    }
+}
