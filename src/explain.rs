@@ -5,7 +5,8 @@ use std::fmt::{self, Display, Formatter};
 use crate::matcher::value::Glob;
 use crate::matcher::Prefilter;
 use crate::pattern::{
-    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Selector, Step, TermRole, Value,
+    aws_regex, steps_before_wildcard, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Selector, Step,
+    TermRole, Value,
 };
 
 /// The explanation of one pattern: its kind, normalised text and conditions as a tree.
@@ -78,13 +79,7 @@ fn translated(source: &str) -> String {
 
 fn explain_terms(terms: &[crate::pattern::Term], lines: &mut Vec<(usize, String)>) {
     let has_plain = terms.iter().any(|t| t.role != TermRole::Optional);
-    let describe = |t: &crate::pattern::Term| {
-        if t.text.chars().all(char::is_whitespace) {
-            format!("{:?} (a quoted blank, which AWS treats as always present)", t.text)
-        } else {
-            format!("{:?}", t.text)
-        }
-    };
+    let describe = |t: &crate::pattern::Term| format!("{:?}", t.text);
     lines.push((0, "case-sensitive substring search in the raw message; every line below must hold:".to_string()));
     for term in terms {
         match term.role {
@@ -132,13 +127,22 @@ fn describe_selector(selector: &Selector) -> String {
 fn describe_condition(selector: &Selector, test: &JsonTest) -> String {
     let wildcard = selector.wildcard_count() > 0;
     let subject = describe_selector(selector);
+    let or_holding = |literal: &str| format!("true when {subject} is {literal}, or an array holding {literal}");
     match test {
-        JsonTest::NotExists => format!("true when {} does not exist", selector),
-        JsonTest::IsNull => format!("true when {subject} is null"),
-        JsonTest::IsTrue => format!("true when {subject} is the JSON boolean true"),
-        JsonTest::IsFalse => format!("true when {subject} is the JSON boolean false"),
+        JsonTest::NotExists if wildcard => {
+            format!("true when {selector} reaches nothing (a missing field, a scalar, null, an empty array or object)")
+        }
+        JsonTest::NotExists => format!("true when {selector} does not exist (a null exists)"),
+        JsonTest::IsNull => or_holding("null"),
+        JsonTest::IsTrue => or_holding("the JSON boolean true"),
+        JsonTest::IsFalse => or_holding("the JSON boolean false"),
         JsonTest::Compare(CompareOp::Ne, value) if wildcard => {
-            format!("true when the selector reaches something and none of it {}", describe_value(CompareOp::Eq, value))
+            let parent = steps_before_wildcard(&selector.steps).unwrap_or(&selector.steps);
+            let parent = Selector { steps: parent.to_vec(), span: selector.span };
+            format!(
+                "true when {parent} exists (null, a scalar or an empty array will do) and nothing the wildcard reaches {}",
+                describe_value(CompareOp::Eq, value)
+            )
         }
         JsonTest::Compare(op, value) => {
             let quantifier = if wildcard { "any of " } else { "" };
@@ -229,5 +233,31 @@ fn explain_field_expr(expr: &FieldExpr, depth: usize, lines: &mut Vec<(usize, St
             depth,
             format!("the field {}", describe_value(*op, value).replacen("is a string or number whose text", "text", 1)),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> String {
+        explain(&crate::pattern::parse(text).expect("valid pattern")).to_string()
+    }
+
+    #[test]
+    fn wildcard_conditions_are_explained_by_the_recorded_rules() {
+        let ne = lines("{ $.a[*].b != 2 }");
+        assert!(ne.contains("true when $.a exists (null, a scalar or an empty array will do)"), "{ne}");
+        let missing = lines("{ $.a[*] NOT EXISTS }");
+        assert!(missing.contains("reaches nothing (a missing field, a scalar, null"), "{missing}");
+        let null = lines("{ $.a IS NULL }");
+        assert!(null.contains("is null, or an array holding null"), "{null}");
+    }
+
+    #[test]
+    fn split_words_show_in_the_normal_form() {
+        let text = lines("ERROR-CODE?x");
+        assert!(text.contains("ERROR -CODE ?x"), "{text}");
+        assert!(text.contains("does not contain \"CODE\""), "{text}");
     }
 }

@@ -6,46 +6,7 @@ use common::{scratch, text, trailwatch};
 
 use std::path::PathBuf;
 
-#[test]
-fn test_metric_filter_command_reproduces_every_recorded_case() {
-    let recording = common::load_recording();
-    for case in &recording.cases {
-        let mut args = vec![
-            "test-metric-filter",
-            "--filter-pattern",
-            case.request.filter_pattern.as_str(),
-            "--log-event-messages",
-        ];
-        args.extend(case.request.log_event_messages.iter().map(String::as_str));
-        let output = trailwatch(&args, b"");
-        match (&case.response, &case.error) {
-            (_, Some(error)) => {
-                assert_eq!(output.status.code(), Some(254), "{}", case.id);
-                let stderr = text(&output.stderr);
-                let expected = format!(
-                    "An error occurred (InvalidParameterException) when calling the TestMetricFilter operation: {}\n",
-                    error.message
-                );
-                assert!(stderr.contains(&expected), "{}: {stderr}", case.id);
-                assert!(stderr.contains('^'), "{}: the diagnosis points at the fault: {stderr}", case.id);
-            }
-            (Some(response), None) => {
-                assert_eq!(output.status.code(), Some(0), "{}: {}", case.id, text(&output.stderr));
-                let ours: common::Response = serde_json::from_slice(&output.stdout).expect("JSON answer");
-                assert_eq!(ours.matches.len(), response.matches.len(), "{}", case.id);
-                for (a, b) in ours.matches.iter().zip(&response.matches) {
-                    assert_eq!(
-                        (a.event_number, &a.event_message, &a.extracted_values),
-                        (b.event_number, &b.event_message, &b.extracted_values),
-                        "{}",
-                        case.id
-                    );
-                }
-            }
-            (None, None) => panic!("{}: recording without an answer", case.id),
-        }
-    }
-}
+// Every recorded TestMetricFilter case is replayed through the command in tests/conformance.rs.
 
 #[test]
 fn test_metric_filter_reads_messages_from_files_and_stdin() {

@@ -30,10 +30,13 @@ fn regex_literal() -> impl Strategy<Value = RegexLiteral> {
 
 fn term() -> impl Strategy<Value = Term> {
     let role = prop::sample::select(vec![TermRole::Required, TermRole::Optional, TermRole::Excluded]);
+    // Bare words are ASCII letters, digits, `_` and `.`; phrases hold anything, blanks
+    // alone included, and other scripts.
     let text = prop_oneof![
-        "[A-Za-z0-9_]{1,8}".prop_map(|t| (t, false)),
+        "[A-Za-z0-9_.]{1,8}".prop_map(|t| (t, false)),
         "[ -~]{1,10}".prop_map(|t| (t, true)),
-        "[a-z]{1,3} [a-z\u{e9}]{1,3}".prop_map(|t| (t, true)),
+        " {1,3}".prop_map(|t| (t, true)),
+        "[a-z]{1,3}[ ?-][a-z\u{e9}\u{65e5}]{1,3}".prop_map(|t| (t, true)),
     ];
     (role, text).prop_map(|(role, (text, quoted))| Term { role, text, quoted, span: Span::default() })
 }
@@ -45,7 +48,11 @@ fn value(ordering: bool) -> BoxedStrategy<Value> {
     }
     prop_oneof![
         number,
-        "\\*?[A-Za-z_][A-Za-z0-9_.:/@-]{0,8}\\*?".prop_map(|text| Value::Text { text, quoted: false }),
+        // `null` is a keyword, not a bare value (recorded); quoted, it is text.
+        "\\*?[A-Za-z_][A-Za-z0-9_.+-]{0,8}\\*?"
+            .prop_filter("null is a keyword", |t| !t.eq_ignore_ascii_case("null"))
+            .prop_map(|text| Value::Text { text, quoted: false }),
+        "(?i)null".prop_map(|text| Value::Text { text, quoted: true }),
         "\\*".prop_map(|text| Value::Text { text, quoted: false }),
         "[ -~]{0,10}".prop_map(|text| Value::Text { text, quoted: true }),
         regex_literal().prop_map(Value::Regex),
@@ -199,9 +206,62 @@ fn wildcard_selectors(expr: &JsonExpr) -> usize {
 /// arbitrary text does.
 fn pattern_like_text() -> impl Strategy<Value = String> {
     let pieces = vec![
-        "{", "}", "[", "]", "(", ")", "$.", "$", "a", "b1", "1", "-2.5e3", "\"", "\"x y\"", "%", "%a+%", " ", "  ",
-        "&&", "||", "=", "!=", "<", ">=", "*", "...", ",", "?", "-", "\\", "IS", "NULL", "not", "EXISTS", "'", ".",
-        "[*]", ".*", "['k.v']", "[0]", "é", "\t", "\n",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "$.",
+        "$",
+        "a",
+        "b1",
+        "1",
+        "-2.5e3",
+        "\"",
+        "\"x y\"",
+        "%",
+        "%a+%",
+        " ",
+        "  ",
+        "&&",
+        "||",
+        "=",
+        "!=",
+        "<",
+        ">=",
+        "*",
+        "...",
+        ",",
+        "?",
+        "-",
+        "\\",
+        "IS",
+        "NULL",
+        "not",
+        "EXISTS",
+        "'",
+        ".",
+        "[*]",
+        ".*",
+        "['k.v']",
+        "[0]",
+        "é",
+        "\t",
+        "\n",
+        "a-b",
+        "a?b",
+        "a.b",
+        "caf\u{e9}",
+        "\u{65e5}\u{672c}",
+        "\" \"",
+        "null",
+        "TRUE",
+        ":",
+        "@",
+        "/",
+        "1e309",
+        "1e-999",
     ];
     prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|p| p.concat())
 }
@@ -256,6 +316,46 @@ proptest! {
     }
 }
 
+proptest! {
+    /// The wildcard rules, checked against the document itself rather than `resolve`:
+    /// `!=` is the negation of `=` wherever the selector up to the wildcard exists;
+    /// `NOT EXISTS` holds where the wildcard reaches nothing (a missing field, a scalar,
+    /// `null`, an empty array or object); `IS NULL` where a reached value is `null` or an
+    /// array holding one.
+    #[test]
+    fn wildcards_follow_the_recorded_rules(
+        doc in json_document(),
+        key in "[abc]",
+        wildcard in prop::sample::select(vec!["[*]", ".*"]),
+        tail in prop::option::of("[abc]"),
+        value in prop::sample::select(vec!["2", "\"2\"", "x", "*", "%2%", "true"]),
+    ) {
+        let root: Json = serde_json::from_str(&doc).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let tail = tail.map(|t| format!(".{t}")).unwrap_or_default();
+        let selector = format!("$.{key}{wildcard}{tail}");
+        let holds = |test: &str| {
+            let text = format!("{{ {selector} {test} }}");
+            let compiled = matcher::compile(&pattern::parse(&text).expect("valid pattern")).expect("compiles");
+            compiled.is_match(&doc)
+        };
+        let parent = root.get(&key);
+        prop_assert_eq!(holds(&format!("!= {value}")), parent.is_some() && !holds(&format!("= {value}")), "{} on {}", selector, doc);
+        let elements: Vec<&Json> = match parent {
+            Some(Json::Array(items)) => items.iter().collect(),
+            Some(Json::Object(members)) => members.values().collect(),
+            _ => Vec::new(),
+        };
+        let reached: Vec<&Json> = if tail.is_empty() {
+            elements
+        } else {
+            elements.iter().filter_map(|e| e.get(&tail[1..])).collect()
+        };
+        prop_assert_eq!(holds("NOT EXISTS"), reached.is_empty(), "{} on {}", selector, doc);
+        let null_in = |v: &Json| v.is_null() || v.as_array().is_some_and(|items| items.iter().any(Json::is_null));
+        prop_assert_eq!(holds("IS NULL"), reached.iter().any(|v| null_in(v)), "{} on {}", selector, doc);
+    }
+}
+
 fn oracle_step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => prop::sample::select(vec!["a", "b", "c"]).prop_map(|k| Step::Key(k.to_string())),
@@ -265,13 +365,15 @@ fn oracle_step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// JSON documents over keys a, b, c, without nulls (a wildcard over `null` is where AWS
-/// departs from JSONPath: it yields the null itself).
+/// JSON documents over keys a, b, c, with nulls, empty and nested arrays and objects (a
+/// wildcard over `null` or any scalar reaches nothing, as in JSONPath).
 fn json_document() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         any::<i32>().prop_map(|n| n.to_string()),
         "[a-z]{0,3}".prop_map(|s| format!("\"{s}\"")),
         any::<bool>().prop_map(|b| b.to_string()),
+        Just("null".to_string()),
+        Just("2".to_string()),
     ];
     let tree = leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![

@@ -11,7 +11,9 @@
 use std::fmt;
 
 use super::value::Glob;
-use crate::pattern::{CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Step, TermRole, Value};
+use crate::pattern::{
+    steps_before_wildcard, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, Step, TermRole, Value,
+};
 
 /// Which events may match: those containing at least one of `literals`; or every event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,22 +119,14 @@ pub fn has_json_escape(message: &str, literals: &[String]) -> bool {
 }
 
 fn terms_need(terms: &[crate::pattern::Term]) -> Option<Need> {
-    let required: Vec<&str> = terms
-        .iter()
-        .filter(|t| t.role == TermRole::Required && !t.text.chars().all(char::is_whitespace))
-        .map(|t| t.text.as_str())
-        .collect();
+    let required: Vec<&str> = terms.iter().filter(|t| t.role == TermRole::Required).map(|t| t.text.as_str()).collect();
     if let Some(longest) = required.iter().max_by_key(|t| t.len()) {
         return Some(Need::one(longest.to_string(), VALUE_WEIGHT));
     }
     if terms.iter().any(|t| t.role != TermRole::Optional) {
         return None;
     }
-    any_of(
-        terms
-            .iter()
-            .map(|t| (!t.text.chars().all(char::is_whitespace)).then(|| Need::one(t.text.clone(), VALUE_WEIGHT))),
-    )
+    any_of(terms.iter().map(|t| Some(Need::one(t.text.clone(), VALUE_WEIGHT))))
 }
 
 /// Alternatives: each must need something, and any of their literals will do.
@@ -156,10 +150,14 @@ fn json_need(expr: &JsonExpr) -> Option<Need> {
             if condition.test == JsonTest::NotExists {
                 return None;
             }
-            // Every key on the path must be present for any other test to hold.
-            let key = condition
-                .selector
-                .steps
+            // Every key on the path must be present for any other test to hold, except that
+            // a wildcard `!=` needs only the keys before its wildcard.
+            let steps = condition.selector.steps.as_slice();
+            let required = match &condition.test {
+                JsonTest::Compare(CompareOp::Ne, _) => steps_before_wildcard(steps).unwrap_or(steps),
+                _ => steps,
+            };
+            let key = required
                 .iter()
                 .filter_map(|s| match s {
                     Step::Key(k) | Step::QuotedKey(k) if usable(k) => Some(k),
@@ -274,7 +272,11 @@ mod tests {
         assert_eq!(literals(r#"{ $.a = "say \"hi\"" }"#), ["\"a\""]);
         assert!(literals("-ERROR").is_empty());
         assert!(literals("%ERR%").is_empty());
-        assert!(literals("?ERROR ?\" \"").is_empty());
+        // A phrase of blanks is a literal like any other.
+        assert_eq!(literals("?ERROR ?\" \""), [" ", "ERROR"]);
+        // A wildcard `!=` holds without the keys after its wildcard.
+        assert_eq!(literals("{ $.a[*].b != 2 }"), ["\"a\""]);
+        assert_eq!(literals("{ $.a[*].b = 2 }"), ["\"b\""]);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use super::spaced::align;
 use super::value::ValueTest;
 use super::Matcher;
 use crate::pattern::{
-    aws_regex, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, PatternError, Step, TermRole,
+    aws_regex, steps_before_wildcard, CompareOp, Field, FieldExpr, JsonExpr, JsonTest, Pattern, PatternError, Step,
+    TermRole,
 };
 
 /// A pattern compiled for the reference evaluator.
@@ -79,20 +80,20 @@ impl Matcher for ReferenceMatcher {
     }
 }
 
-/// A term: a literal substring, or (for a quoted blank such as `" "`) always present.
+/// A term: a literal substring. A phrase of blanks (`" "`) is a phrase like any other: it
+/// is found where the message holds those blanks.
 #[derive(Debug)]
 struct TermTest {
-    finder: Option<Finder<'static>>,
+    finder: Finder<'static>,
 }
 
 impl TermTest {
     fn new(text: &str) -> TermTest {
-        let blank = text.chars().all(char::is_whitespace);
-        TermTest { finder: (!blank).then(|| Finder::new(text.as_bytes()).into_owned()) }
+        TermTest { finder: Finder::new(text.as_bytes()).into_owned() }
     }
 
     fn found_in(&self, message: &str) -> bool {
-        self.finder.as_ref().is_none_or(|f| f.find(message.as_bytes()).is_some())
+        self.finder.find(message.as_bytes()).is_some()
     }
 }
 
@@ -109,7 +110,7 @@ pub fn parse_event(message: &str) -> Option<Json> {
 enum JsonNode {
     Or(Vec<JsonNode>),
     And(Vec<JsonNode>),
-    Condition { steps: Vec<Step>, has_wildcard: bool, test: ConditionTest },
+    Condition { steps: Vec<Step>, test: ConditionTest },
 }
 
 /// What one JSON condition asks of the value its selector reaches.
@@ -141,7 +142,6 @@ impl JsonNode {
             JsonExpr::And(items) => JsonNode::And(items.iter().map(JsonNode::compile).collect::<Result<_, _>>()?),
             JsonExpr::Condition(condition) => JsonNode::Condition {
                 steps: condition.selector.steps.clone(),
-                has_wildcard: condition.selector.wildcard_count() > 0,
                 test: ConditionTest::compile(&condition.test)?,
             },
         })
@@ -151,17 +151,15 @@ impl JsonNode {
         match self {
             JsonNode::Or(items) => items.iter().any(|n| n.holds(root)),
             JsonNode::And(items) => items.iter().all(|n| n.holds(root)),
-            JsonNode::Condition { steps, has_wildcard, test } => {
-                let candidates = resolve(root, steps);
-                condition_holds(test, &candidates, *has_wildcard)
-            }
+            JsonNode::Condition { steps, test } => condition_holds(test, root, steps),
         }
     }
 }
 
-/// The values a selector reaches. A wildcard step yields every element of an array and
-/// every member of an object; applied to `null` it yields the `null` itself (so
-/// `$.a[*] != 2` holds for `{"a":null}`, as recorded). Anything else is not found.
+/// The values a selector reaches. `.key` reads objects only, `[n]` arrays only; a
+/// wildcard step (`[*]` or `.*`) yields every element of an array and every member of an
+/// object, and nothing from a scalar or `null` (recorded: `$.a[*] IS NULL` does not hold
+/// for `{"a":null}`, `$.a[*] NOT EXISTS` holds for `{"a":2}`). Anything else is not found.
 pub fn resolve<'a>(root: &'a Json, steps: &[Step]) -> Vec<&'a Json> {
     let mut current = vec![root];
     for step in steps {
@@ -172,7 +170,6 @@ pub fn resolve<'a>(root: &'a Json, steps: &[Step]) -> Vec<&'a Json> {
                 (Step::Index(i), Json::Array(items)) => next.extend(items.get(*i)),
                 (Step::AnyElement | Step::AnyMember, Json::Array(items)) => next.extend(items.iter()),
                 (Step::AnyElement | Step::AnyMember, Json::Object(map)) => next.extend(map.values()),
-                (Step::AnyElement | Step::AnyMember, Json::Null) => next.push(value),
                 _ => {}
             }
         }
@@ -181,22 +178,32 @@ pub fn resolve<'a>(root: &'a Json, steps: &[Step]) -> Vec<&'a Json> {
     current
 }
 
-/// Whether a condition holds for the values its selector reached.
+/// Whether a condition holds for the event `root`.
 ///
-/// A plain selector reaches at most one value; a comparison holds when that value is a
-/// string or number that compares as asked (null, booleans, objects and arrays make every
-/// comparison false, `!=` included). With a wildcard, `=` and the ordering operators hold
-/// when any value does, and `!=` holds when no value is equal.
-fn condition_holds(test: &ConditionTest, candidates: &[&Json], has_wildcard: bool) -> bool {
+/// Every test looks at the values the selector reaches (at most one without a wildcard):
+/// - a comparison holds when a reached value is a string or number that compares as asked
+///   (null, booleans, objects and arrays make every comparison false, `!=` included);
+/// - `!=` with a wildcard is the negation of `=` over what the wildcard reached, on
+///   condition that the selector up to the wildcard reaches something (recorded:
+///   `$.a[*] != 2` holds for `{"a":2}`, `{"a":null}`, `{"a":[]}`, `{"a":[1]}`, and not for
+///   `{}` or `{"a":[1,2]}`);
+/// - `IS NULL`/`IS TRUE`/`IS FALSE` hold when a reached value is that literal or an array
+///   holding it directly (recorded for `IS NULL` on `{"a":[null,2]}`);
+/// - `NOT EXISTS` holds when nothing is reached.
+fn condition_holds(test: &ConditionTest, root: &Json, steps: &[Step]) -> bool {
+    let reached = resolve(root, steps);
     match test {
-        ConditionTest::NotExists => candidates.is_empty(),
-        ConditionTest::IsNull => candidates.iter().any(|v| is_or_contains(v, &Json::is_null)),
-        ConditionTest::IsTrue => candidates.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(true))),
-        ConditionTest::IsFalse => candidates.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(false))),
-        ConditionTest::Compare(CompareOp::Ne, value) if has_wildcard => {
-            !candidates.is_empty() && !candidates.iter().any(|v| compare(value, CompareOp::Eq, v) == Some(true))
-        }
-        ConditionTest::Compare(op, value) => candidates.iter().any(|v| compare(value, *op, v) == Some(true)),
+        ConditionTest::NotExists => reached.is_empty(),
+        ConditionTest::IsNull => reached.iter().any(|v| is_or_contains(v, &Json::is_null)),
+        ConditionTest::IsTrue => reached.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(true))),
+        ConditionTest::IsFalse => reached.iter().any(|v| is_or_contains(v, &|v| v.as_bool() == Some(false))),
+        ConditionTest::Compare(op, value) => match (op, steps_before_wildcard(steps)) {
+            (CompareOp::Ne, Some(parent)) => {
+                !resolve(root, parent).is_empty()
+                    && !reached.iter().any(|v| compare(value, CompareOp::Eq, v) == Some(true))
+            }
+            _ => reached.iter().any(|v| compare(value, *op, v) == Some(true)),
+        },
     }
 }
 

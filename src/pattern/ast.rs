@@ -130,8 +130,14 @@ impl JsonExpr {
 
 impl Selector {
     pub fn wildcard_count(&self) -> usize {
-        self.steps.iter().filter(|s| matches!(s, Step::AnyElement | Step::AnyMember)).count()
+        self.steps.iter().filter(|s| s.is_wildcard()).count()
     }
+}
+
+/// The steps before the first wildcard: what must exist for a wildcard `!=` to hold.
+/// `None` when there is no wildcard.
+pub fn steps_before_wildcard(steps: &[Step]) -> Option<&[Step]> {
+    steps.iter().position(Step::is_wildcard).map(|at| &steps[..at])
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +152,13 @@ pub enum Step {
     AnyElement,
     /// `.*`: every member of an object or element of an array.
     AnyMember,
+}
+
+impl Step {
+    /// `[*]` or `.*`.
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, Step::AnyElement | Step::AnyMember)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

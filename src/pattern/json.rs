@@ -11,15 +11,15 @@
 
 use super::ast::{JsonCondition, JsonExpr, JsonTest, Selector, Span, Step};
 use super::error::PatternError;
-use super::lex::{char_at, is_name_char, is_ws, name_run, skip_ws};
-use super::value::{operator, unexpected, value};
+use super::lex::{char_at, is_bare_value_char, is_name_char, is_ws, name_run, skip_ws};
+use super::value::{operator, unexpected, value, ValueContext};
 
 /// Parentheses nest at most this deep (a 1,024-character pattern allows about 500).
 const MAX_DEPTH: usize = 600;
 
 /// Parses the JSON pattern whose `{` is at `open` and whose `}` is at `close`.
 pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<JsonExpr, PatternError> {
-    let mut parser = Parser { text: pattern, pos: open + 1, end: close };
+    let mut parser = Parser { text: pattern, pos: open + 1, end: close, keyword_start: open + 1 };
     parser.skip_ws();
     if parser.pos == parser.end {
         return Err(PatternError::syntax(pattern, close, "a condition such as `$.field = value` inside the braces"));
@@ -34,7 +34,7 @@ pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<JsonExpr
 
 /// Parses a lone selector (`$.a.b[0]`), as metric values and dimensions reference fields.
 pub(super) fn parse_selector(text: &str) -> Result<Selector, PatternError> {
-    let mut parser = Parser { text, pos: 0, end: text.len() };
+    let mut parser = Parser { text, pos: 0, end: text.len(), keyword_start: 0 };
     if parser.peek() != Some('$') {
         return Err(PatternError::syntax(text, 0, "a selector starting with `$.`"));
     }
@@ -49,6 +49,8 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     end: usize,
+    /// Where the last [`Parser::keyword`] began.
+    keyword_start: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -125,7 +127,7 @@ impl<'a> Parser<'a> {
         let test = if let Some((op, len)) = operator(self.text, self.pos, self.end) {
             self.pos += len;
             self.skip_ws();
-            let (value, next) = value(self.text, self.pos, self.end, op)?;
+            let (value, next) = value(self.text, self.pos, self.end, op, ValueContext::Json)?;
             self.pos = next;
             self.expect_delimiter()?;
             JsonTest::Compare(op, value)
@@ -137,13 +139,7 @@ impl<'a> Parser<'a> {
                         Some("NULL") => JsonTest::IsNull,
                         Some("TRUE") => JsonTest::IsTrue,
                         Some("FALSE") => JsonTest::IsFalse,
-                        _ => {
-                            return Err(PatternError::syntax(
-                                self.text,
-                                self.pos,
-                                "NULL, TRUE or FALSE after IS (IS NOT is not supported)",
-                            ))
-                        }
+                        _ => return Err(self.bad_keyword("NULL, TRUE or FALSE after IS (IS NOT is not supported)")),
                     };
                     self.expect_delimiter()?;
                     test
@@ -151,12 +147,13 @@ impl<'a> Parser<'a> {
                 Some("NOT") => {
                     self.skip_ws();
                     if self.keyword().as_deref() != Some("EXISTS") {
-                        return Err(PatternError::syntax(self.text, self.pos, "EXISTS after NOT"));
+                        return Err(self.bad_keyword("EXISTS after NOT"));
                     }
                     self.expect_delimiter()?;
                     JsonTest::NotExists
                 }
                 _ => {
+                    self.pos = self.keyword_start;
                     return Err(
                         self.unexpected("an operator (=, !=, <, <=, >, >=), IS NULL, IS TRUE, IS FALSE or NOT EXISTS")
                     );
@@ -166,16 +163,29 @@ impl<'a> Parser<'a> {
         Ok(JsonCondition { selector, test, span: Span::new(start, self.pos) })
     }
 
-    /// Reads a keyword (any case) and returns it upper-cased; leaves `pos` alone if the
-    /// next token is not a word.
+    /// Reads a keyword (any case: recorded `is null`) and returns it upper-cased. A word
+    /// of other characters is read whole, so that [`Parser::bad_keyword`] can name it; `pos`
+    /// stays put if the next token is not a word.
     fn keyword(&mut self) -> Option<String> {
-        let len = self.rest().chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        self.keyword_start = self.pos;
+        let len = self.rest().chars().take_while(|&c| is_bare_value_char(c)).count();
         if len == 0 {
             return None;
         }
         let word = self.rest()[..len].to_ascii_uppercase();
         self.pos += len;
         Some(word)
+    }
+
+    /// The error for a word where a keyword must follow `IS` or `NOT`: the lexer reads
+    /// that position as a keyword, so the word is an invalid term (recorded: `IS NOT NULL`
+    /// gives `Invalid character(s) in term 'NOT'`). No word at all is a parser error.
+    fn bad_keyword(&self, expected: &str) -> PatternError {
+        if self.pos > self.keyword_start {
+            PatternError::invalid_term(self.text, Span::new(self.keyword_start, self.pos), expected)
+        } else {
+            self.unexpected(expected)
+        }
     }
 
     /// After a complete condition only a blank, `&&`, `||`, `)` or `}` may follow.

@@ -50,9 +50,12 @@ pub fn is_number(text: &str) -> bool {
     all_consuming(number)(text).is_ok()
 }
 
-/// Characters of a bare term in a terms pattern: AWS accepts only these unquoted.
+/// Characters of a bare word in a terms pattern: ASCII letters, digits, `_` and `.`
+/// (recorded: `a_b` and `a.b` are one word each; `*`, `!`, `:`, `%` are refused). Letters
+/// of other scripts are refused too (a choice: AWS's regex lexer refuses `é`, and its
+/// documentation defines "alphanumeric" as A-Z, a-z, 0-9).
 pub(crate) fn is_term_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+    c.is_ascii_alphanumeric() || c == '_' || c == '.'
 }
 
 /// Characters of a JSON key after `.` and of a space-delimited field name.
@@ -60,10 +63,12 @@ pub(crate) fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
-/// Characters of an unquoted value in JSON and space-delimited conditions
-/// (`UpdateTrail`, `123.123.*`, `kms.amazonaws.com`, `4*`, `-5`).
+/// Characters of an unquoted value in JSON and space-delimited conditions: a term's
+/// characters plus `*` (globs) and the signs of numbers (`UpdateTrail`, `123.123.*`,
+/// `kms.amazonaws.com`, `4*`, `-5`, `+1`). Any other symbol ends the value and is refused
+/// (recorded: `{ $.a = a:b }` gives `Invalid character(s) in term ':'`).
 pub(crate) fn is_bare_value_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+' | '.' | '*' | ':' | '/' | '@')
+    is_term_char(c) || matches!(c, '-' | '+' | '*')
 }
 
 /// A run of name characters.

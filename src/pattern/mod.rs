@@ -115,7 +115,7 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
     }
     if let Some(third) = regexes.get(MAX_REGEXES) {
         return Err(PatternError::other(
-            format!("Your filter pattern exceeds the maximum of {MAX_REGEXES} regular expressions allowed per filter pattern."),
+            format!("Your input has exceeded the maximum of {MAX_REGEXES} regular expressions per filter pattern."),
             third.span,
             format!("at most {MAX_REGEXES} %regex% values in one pattern"),
         ));
@@ -132,8 +132,9 @@ fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
     let with_wildcards: Vec<&Selector> = selectors.iter().copied().filter(|s| s.wildcard_count() > 0).collect();
     if let Some(fourth) = with_wildcards.get(MAX_WILDCARD_SELECTORS) {
         return Err(PatternError::other(
+            // Not recorded: worded like the recorded per-pattern regex quota.
             format!(
-                "Your filter pattern exceeds the maximum of {MAX_WILDCARD_SELECTORS} JSON path selectors with wildcards allowed per filter pattern."
+                "Your input has exceeded the maximum of {MAX_WILDCARD_SELECTORS} JSON path selectors with wildcards per filter pattern."
             ),
             fourth.span,
             format!("at most {MAX_WILDCARD_SELECTORS} selectors with a wildcard in one pattern"),

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use super::ast::{CompareOp, Field, FieldExpr, Span, Value};
 use super::error::PatternError;
 use super::lex::{char_at, name_run, skip_ws};
-use super::value::{operator, unexpected, value};
+use super::value::{operator, unexpected, value, ValueContext};
 
 /// Parses the pattern whose `[` is at `open` and whose `]` is at `close`.
 pub(super) fn parse(pattern: &str, open: usize, close: usize) -> Result<Vec<Field>, PatternError> {
@@ -123,7 +123,7 @@ fn comparison(pattern: &str, pos: usize, close: usize) -> Result<(CompareOp, Val
         return Err(unexpected(pattern, pos, close, "an operator (=, !=, <, <=, >, >=)"));
     };
     let value_start = skip_ws(pattern, pos + len, close);
-    let (value, next) = value(pattern, value_start, close, op)?;
+    let (value, next) = value(pattern, value_start, close, op, ValueContext::Spaced)?;
     match char_at(pattern, next, close) {
         None | Some(',' | '&' | '|') => {}
         Some(c) if super::lex::is_ws(c) => {}

@@ -1,10 +1,19 @@
 //! Terms patterns: `ERROR`, `"two words"`, `?ERROR ?WARN`, `ERROR -timeout`.
+//!
+//! The model (docs/semantics.md, "Terms"), as the recordings show AWS's lexer:
+//! - tokens are *words* (ASCII letters, digits, `_`, `.`), *phrases* (`"..."`, any
+//!   characters, not empty) and the prefixes `-` and `?`;
+//! - a word ends at the first character that cannot continue it; `-` and `?` then start a
+//!   prefix token with no blank needed (`a-b` is `a -b`, `a?b` is `a ?b`);
+//! - a character that can start no token is a lexer error naming it (`ERR*` -> `'*'`);
+//! - the parser wants each prefix directly followed by a word or phrase, and operands
+//!   separated by blanks or a prefix (`"ERROR"WARN` is a parser error).
 
 use super::ast::{Span, Term, TermRole};
 use super::error::PatternError;
-use super::lex::{char_at, is_ws, quoted, skip_ws, term_run, Quoted};
+use super::lex::{char_at, is_term_char, is_ws, quoted, skip_ws, term_run, Quoted};
 
-/// Parses the non-blank region `start..end` of `pattern` as whitespace-separated terms.
+/// Parses the non-blank region `start..end` of `pattern` as terms.
 pub(super) fn parse(pattern: &str, start: usize, end: usize) -> Result<Vec<Term>, PatternError> {
     let mut terms = Vec::new();
     let mut pos = skip_ws(pattern, start, end);
@@ -14,6 +23,11 @@ pub(super) fn parse(pattern: &str, start: usize, end: usize) -> Result<Vec<Term>
         pos = skip_ws(pattern, next, end);
     }
     Ok(terms)
+}
+
+/// Whether `c` starts a token of a terms pattern.
+fn starts_a_token(c: char) -> bool {
+    is_term_char(c) || matches!(c, '"' | '-' | '?')
 }
 
 fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), PatternError> {
@@ -45,6 +59,9 @@ fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), Patter
                 return Err(PatternError::invalid_chars(pattern, pos, last, "a closing `\"`"));
             }
         },
+        Some(c) if starts_a_token(c) && !is_term_char(c) => {
+            return Err(PatternError::syntax(pattern, pos, "a word or \"phrase\" after the prefix"))
+        }
         Some(_) => match term_run(&pattern[pos..end]) {
             Ok((_, run)) => {
                 pos += run.len();
@@ -54,18 +71,17 @@ fn term(pattern: &str, start: usize, end: usize) -> Result<(Term, usize), Patter
         },
     };
     match char_at(pattern, pos, end) {
-        None => {}
+        // A blank, the end, or a prefix that starts the next term.
+        None | Some('-' | '?') => {}
         Some(c) if is_ws(c) => {}
-        // A quote, `-` or `?` starts a token of its own; AWS rejects two tokens without a
-        // space between them as a syntax error.
-        Some('"' | '-' | '?') => {
+        // Two operands with nothing between them: `"ERROR"WARN`, `a"b"`, `"a""b"`.
+        Some(c) if starts_a_token(c) => {
             return Err(PatternError::syntax(
                 pattern,
                 pos,
-                "a space between terms (quote a term that contains `-`, `?` or `\"`)",
+                "a space between terms (a phrase and a word need a blank between them)",
             ));
         }
-        Some(_) if quoted_term => return Err(PatternError::syntax(pattern, pos, "a space after the closing quote")),
         Some(_) => return Err(bad_term_char(pattern, pos)),
     }
     Ok((Term { role, text, quoted: quoted_term, span: Span::new(start, pos) }, pos))
@@ -76,6 +92,6 @@ fn bad_term_char(pattern: &str, at: usize) -> PatternError {
         pattern,
         at,
         at,
-        "a letter, digit or `_` (put terms with other characters in double quotes)",
+        "a letter, digit, `_` or `.` (put terms with other characters in double quotes)",
     )
 }

@@ -36,10 +36,32 @@ pub(super) fn unexpected(pattern: &str, pos: usize, end: usize, expected: &str) 
     }
 }
 
+/// Which pattern kind a value belongs to: they refuse a non-number after `<`, `<=`, `>`,
+/// `>=` differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ValueContext {
+    /// JSON's lexer reads a number token after an ordering operator, so anything else is
+    /// an invalid term naming that token (recorded: `{ $.a > "0" }` -> `'"0"'`).
+    Json,
+    /// Space-delimited conditions read the token as usual and the parser refuses it
+    /// (recorded: `[a>"1", b]` -> `Invalid metric filter pattern`).
+    Spaced,
+}
+
 /// Reads the value after `op` at `pos`; returns it and the byte after it.
-pub(super) fn value(pattern: &str, pos: usize, end: usize, op: CompareOp) -> Result<(Value, usize), PatternError> {
+pub(super) fn value(
+    pattern: &str,
+    pos: usize,
+    end: usize,
+    op: CompareOp,
+    context: ValueContext,
+) -> Result<(Value, usize), PatternError> {
     let numeric_only = |span: Span| {
-        PatternError::invalid_term(pattern, span, format!("a number after `{op}` (only `=` and `!=` compare text)"))
+        let expected = format!("a number after `{op}` (only `=` and `!=` compare text)");
+        match context {
+            ValueContext::Json => PatternError::invalid_term(pattern, span, expected),
+            ValueContext::Spaced => PatternError::syntax(pattern, span.start, expected),
+        }
     };
     match char_at(pattern, pos, end) {
         Some('"') => match quoted(&pattern[pos..end]) {
@@ -64,6 +86,14 @@ pub(super) fn value(pattern: &str, pos: usize, end: usize, op: CompareOp) -> Res
         _ => match bare_value_run(&pattern[pos..end]) {
             Ok((_, run)) => {
                 let next = pos + run.len();
+                if run.eq_ignore_ascii_case("null") {
+                    // `null` is a keyword (of `IS NULL`), not a value (recorded).
+                    return Err(PatternError::syntax(
+                        pattern,
+                        pos,
+                        "a value; `null` is not one (test for null with `IS NULL`, or quote it: \"null\")",
+                    ));
+                }
                 if is_number(run) {
                     Ok((Value::Number(run.to_string()), next))
                 } else if op.is_ordering() {

@@ -75,9 +75,18 @@ impl<'de> Deserialize<'de> for OrderedMap {
     }
 }
 
+/// The recorded TestMetricFilter files, in the order their cases are replayed.
+pub const RECORDINGS: [&str; 2] = ["aws/filter-pattern-aws.json", "aws/filter-pattern-aws-edges.json"];
+
+/// Every recorded TestMetricFilter case (101 + 36), in file order.
 pub fn load_recording() -> Recording {
-    let text = std::fs::read_to_string(testdata("aws/filter-pattern-aws.json")).expect("recording present");
-    serde_json::from_str(&text).expect("recording parses")
+    let mut cases = Vec::new();
+    for file in RECORDINGS {
+        let text = std::fs::read_to_string(testdata(file)).expect("recording present");
+        let recording: Recording = serde_json::from_str(&text).expect("recording parses");
+        cases.extend(recording.cases);
+    }
+    Recording { cases }
 }
 
 /// The compact messages of every CloudTrail record at hand: the full public set beside the
