@@ -6,6 +6,8 @@
 //!   errors that point at the fault;
 //! * [`matcher`]: pattern -> [`matcher::Matcher`], which decides whether an event matches
 //!   and what it extracts;
+//! * [`rule`]: CloudTrail records -> the events EventBridge receives, and what each rule
+//!   target is delivered;
 //! * [`source`]: files and standard input -> log events, with every record accounted for;
 //! * [`event_pattern`]: EventBridge event patterns -> [`event_pattern::EventMatcher`], the
 //!   second pattern language, sharing the number model;
@@ -28,6 +30,7 @@ pub mod metric;
 pub mod pattern;
 pub mod replay;
 pub mod report;
+pub mod rule;
 pub mod source;
 pub mod test_event_pattern;
 pub mod test_metric_filter;

@@ -213,6 +213,12 @@ impl Resolver<'_> {
             "AWS::SNS::Topic" => self.topic_arn(name, property("TopicName")?),
             "AWS::Logs::MetricFilter" => property("FilterName")?.unwrap_or_else(|| name.to_string()),
             "AWS::CloudWatch::Alarm" => property("AlarmName")?.unwrap_or_else(|| name.to_string()),
+            "AWS::Events::Rule" | "AWS::Events::EventBus" => property("Name")?.unwrap_or_else(|| name.to_string()),
+            "AWS::SQS::Queue" => {
+                let d = self.deployment;
+                let queue = property("QueueName")?.unwrap_or_else(|| name.to_string());
+                format!("https://sqs.{}.amazonaws.com/{}/{queue}", d.region, d.account_id)
+            }
             _ => name.to_string(),
         }))
     }
@@ -229,6 +235,10 @@ impl Resolver<'_> {
         let name = self.reference(resource, depth)?;
         let name = name.as_str().unwrap_or(resource);
         let d = self.deployment;
+        let property = |key: &str| -> Option<String> {
+            let raw = definition.get("Properties")?.get(key)?;
+            self.resolve(raw, depth).ok()?.as_str().map(str::to_string)
+        };
         self.text(
             "Fn::GetAtt",
             match (kind, attribute) {
@@ -239,6 +249,23 @@ impl Resolver<'_> {
                 ("AWS::SNS::Topic", "TopicName") => name.rsplit(':').next().unwrap_or(name).to_string(),
                 ("AWS::CloudWatch::Alarm", "Arn") => {
                     format!("arn:aws:cloudwatch:{}:{}:alarm:{name}", d.region, d.account_id)
+                }
+                ("AWS::Events::Rule", "Arn") => {
+                    let bus = property("EventBusName");
+                    let bus = bus.as_deref().map_or("default", |b| b.rsplit('/').next().unwrap_or(b));
+                    crate::rule::Rule::arn_for(&d.region, &d.account_id, bus, name)
+                }
+                ("AWS::Events::EventBus", "Arn") => {
+                    format!("arn:aws:events:{}:{}:event-bus/{name}", d.region, d.account_id)
+                }
+                ("AWS::Events::EventBus", "Name") => name.to_string(),
+                ("AWS::SQS::Queue", "Arn") => {
+                    format!("arn:aws:sqs:{}:{}:{}", d.region, d.account_id, name.rsplit('/').next().unwrap_or(name))
+                }
+                ("AWS::SQS::Queue", "QueueName") => name.rsplit('/').next().unwrap_or(name).to_string(),
+                ("AWS::Lambda::Function", "Arn") => {
+                    let function = property("FunctionName").unwrap_or_else(|| name.to_string());
+                    format!("arn:aws:lambda:{}:{}:function:{function}", d.region, d.account_id)
                 }
                 _ => format!("{resource}.{attribute}"),
             },
@@ -317,11 +344,20 @@ pub(super) fn configuration(template: &Value, deployment: &Deployment) -> Result
     let mut configuration = Configuration::default();
     for (logical, resource) in resources {
         let kind = resource.get("Type").and_then(Value::as_str).unwrap_or("");
-        if !matches!(kind, "AWS::Logs::MetricFilter" | "AWS::CloudWatch::Alarm") {
+        if !matches!(kind, "AWS::Logs::MetricFilter" | "AWS::CloudWatch::Alarm" | "AWS::Events::Rule") {
             continue;
         }
         let properties = resource.get("Properties").cloned().unwrap_or(Value::Object(Map::new()));
         let properties = resolver.resolve(&properties, 0).map_err(|e| format!("{logical}: {e}"))?;
+        if kind == "AWS::Events::Rule" {
+            match super::rules::cloudformation_rule(logical, &properties, deployment)? {
+                Some(rule) => configuration.rules.push(rule),
+                None => {
+                    configuration.notes.push(format!("{logical}: a scheduled rule (no EventPattern), not replayed"))
+                }
+            }
+            continue;
+        }
         let properties = Properties { logical, map: &properties };
         if kind == "AWS::Logs::MetricFilter" {
             configuration.filters.push(metric_filter(&properties)?);

@@ -208,3 +208,106 @@ fn doubling_substitutions_are_refused_quickly() {
     let e = parse(&t, &Deployment::default()).unwrap_err();
     assert!(e.contains("units of work"), "{e}");
 }
+
+#[test]
+fn access_alerts_reads_three_rules_to_the_topic() {
+    let deployment =
+        Deployment { account_id: "111122223333".into(), region: "eu-west-1".into(), ..Deployment::default() };
+    let c = load(&testdata("templates/access-alerts.template.json"), &deployment).unwrap();
+    let names: Vec<&str> = c.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["failed-console-sign-in", "root-account-activity", "security-group-changes"]);
+    let topic = "arn:aws:sns:eu-west-1:111122223333:access-alerts";
+    for rule in &c.rules {
+        assert_eq!(rule.state, crate::rule::RuleState::Enabled, "{}", rule.name);
+        assert_eq!(rule.event_bus_name, "default");
+        assert_eq!(rule.arn, format!("arn:aws:events:eu-west-1:111122223333:rule/{}", rule.name));
+        let [target] = rule.targets.as_slice() else { panic!("{}: one target", rule.name) };
+        assert_eq!((target.id.as_str(), target.arn.as_str()), ("Target0", topic));
+    }
+    let pattern: serde_json::Value = serde_json::from_str(&c.rules[0].event_pattern).unwrap();
+    assert_eq!(pattern["detail"]["responseElements"]["ConsoleLogin"], serde_json::json!(["Failure"]));
+    assert!(matches!(&c.rules[0].targets[0].input, crate::rule::TargetInput::Transformer(t)
+        if t.template() == "\"Failed console sign-in by <user> from <ip> at <time>\""));
+    assert!(matches!(&c.rules[1].targets[0].input, crate::rule::TargetInput::Event));
+    assert!(matches!(&c.rules[2].targets[0].input, crate::rule::TargetInput::Path(p) if p.as_str() == "$.detail"));
+}
+
+const RULES_YAML: &str = r#"
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: { Name: audit }
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: q }
+  Reads:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      State: ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+      EventPattern: '{"source": ["aws.s3"]}'
+      Targets:
+        - Id: q
+          Arn: !GetAtt Queue.Arn
+          Input: '{"fixed": true}'
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties: { ScheduleExpression: "rate(1 day)" }
+"#;
+
+#[test]
+fn rules_take_patterns_as_strings_states_buses_and_constant_input() {
+    let c = parse(RULES_YAML, &Deployment::default()).unwrap();
+    let [rule] = c.rules.as_slice() else { panic!("one rule: {:?}", c.rules) };
+    assert_eq!(rule.name, "Reads", "a rule without Name is named by its logical id");
+    assert_eq!(rule.event_bus_name, "audit");
+    assert_eq!(rule.arn, "arn:aws:events:us-east-1:123456789012:rule/audit/Reads");
+    assert_eq!(rule.state, crate::rule::RuleState::EnabledWithAllCloudTrailManagementEvents);
+    assert_eq!(rule.event_pattern, r#"{"source":["aws.s3"]}"#);
+    assert_eq!(rule.targets[0].arn, "arn:aws:sqs:us-east-1:123456789012:q");
+    assert!(matches!(&rule.targets[0].input, crate::rule::TargetInput::Constant(t) if t == r#"{"fixed": true}"#));
+    assert!(c.notes.iter().any(|n| n.contains("Nightly") && n.contains("scheduled")), "{:?}", c.notes);
+}
+
+#[test]
+fn rule_errors_name_the_rule() {
+    let bad_state = RULES_YAML.replace("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "ON");
+    assert!(parse(&bad_state, &Deployment::default()).unwrap_err().contains("rule Reads: State \"ON\""));
+    let bad_pattern = RULES_YAML.replace(r#"'{"source": ["aws.s3"]}'"#, "'[1]'");
+    let err = parse(&bad_pattern, &Deployment::default()).unwrap_err();
+    assert!(err.starts_with("rule Reads: Event pattern is not valid. Reason:"), "{err}");
+    let two_inputs = RULES_YAML.replace("Input: '{\"fixed\": true}'", "Input: '{}'\n          InputPath: $.detail");
+    assert_eq!(
+        parse(&two_inputs, &Deployment::default()).unwrap_err(),
+        "rule Reads: Only one of Input, InputPath, or InputTransformer must be provided for target q."
+    );
+}
+
+#[test]
+fn list_rules_and_list_targets_by_rule_join_by_rule_name() {
+    let rules = r#"{"Rules": [
+        {"Name": "root", "Arn": "arn:aws:events:eu-west-1:1:rule/root", "EventBusName": "default", "State": "DISABLED",
+         "EventPattern": "{\"detail\":{\"userIdentity\":{\"type\":[\"Root\"]}}}"},
+        {"Name": "tick", "ScheduleExpression": "rate(5 minutes)", "State": "ENABLED"}]}"#;
+    let targets = r#"{"Targets": [{"Id": "t", "Arn": "arn:aws:sns:eu-west-1:1:x",
+        "InputTransformer": {"InputPathsMap": {"who": "$.detail.userIdentity.arn"}, "InputTemplate": "\"<who>\""}}]}"#;
+    let mut c = parse(rules, &Deployment::default()).unwrap();
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].arn, "arn:aws:events:eu-west-1:1:rule/root");
+    assert_eq!(c.rules[0].state, crate::rule::RuleState::Disabled);
+    assert!(c.notes[0].contains("tick"));
+    let dir = std::env::temp_dir().join(format!("trailwatch-targets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("root.targets.json");
+    std::fs::write(&file, targets).unwrap();
+    c.extend(load(&file, &Deployment::default()).unwrap());
+    c.attach_targets().unwrap();
+    assert_eq!(c.rules[0].targets.len(), 1);
+    let orphan = dir.join("other.json");
+    std::fs::write(&orphan, targets).unwrap();
+    c.extend(load(&orphan, &Deployment::default()).unwrap());
+    assert!(c.attach_targets().unwrap_err().contains("no rule other was read"));
+    let named = targets.replacen('{', r#"{"Rule": "root","#, 1);
+    assert_eq!(parse(&named, &Deployment::default()).unwrap().rule_targets[0].0, "root");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
