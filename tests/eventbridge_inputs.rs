@@ -73,6 +73,8 @@ fn every_recorded_delivery_and_error_is_reproduced() {
         let rule = rule(case);
         let event = &case["event"];
         let event_text = event.to_string();
+        let pattern = trailwatch::event_pattern::parse(&rule.event_pattern).unwrap();
+        assert!(trailwatch::event_pattern::compile(&pattern).is_match(&event_text), "{id}: the rule matches");
         // The event's time is masked as `date`, and so is the ingestion time: offline it is the
         // event's time (docs/semantics.md).
         let body = payload(&rule, &target, &event_text, event, "date");

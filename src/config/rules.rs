@@ -18,9 +18,7 @@ fn event_pattern(rule: &str, value: &Value) -> Result<String, String> {
         Value::Object(_) => value.to_string(),
         other => return Err(format!("rule {rule}: EventPattern must be an object or a JSON string, not {other}")),
     };
-    if !text.starts_with('{') {
-        return Err(format!("rule {rule}: Event pattern is not valid. Reason: Filter is not an object"));
-    }
+    crate::event_pattern::parse(&text).map_err(|e| format!("rule {rule}: {}", e.aws_message()))?;
     Ok(text)
 }
 

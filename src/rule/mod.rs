@@ -6,10 +6,12 @@
 //! target is configured to receive ([`payload`]): the whole event, an `InputPath`
 //! selection, an `InputTransformer`'s output, or a constant `Input`.
 
+mod bank;
 mod definition;
 mod event;
 mod input;
 
+pub use bank::{iso_time, Delivery, RuleBank, RuleTally, Scratch, KEPT_EXAMPLES};
 pub use definition::{Rule, RuleState, Target, TargetInput, TargetSpec};
 pub use event::{bus_event, detail_type, event_id, is_read_only, source, BusEvent, NotSent};
 pub use input::{Context, InputPath, InputTransformer};
