@@ -73,7 +73,9 @@ impl RuleBank {
     pub fn new(rules: &[Rule]) -> Result<RuleBank, String> {
         let patterns = rules
             .iter()
-            .map(|r| event_pattern::parse(&r.event_pattern).map_err(|e| format!("rule {}: {}", r.name, e.aws_message())))
+            .map(|r| {
+                event_pattern::parse(&r.event_pattern).map_err(|e| format!("rule {}: {}", r.name, e.aws_message()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let regions = rules.iter().map(|r| r.arn.split(':').nth(3).unwrap_or_default().to_string()).collect();
         Ok(RuleBank { rules: rules.to_vec(), regions, matchers: EventMatcherSet::new(&patterns) })
