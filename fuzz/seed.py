@@ -12,7 +12,8 @@ def put(target, data):
         data = data.encode()
     (folder / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
 
-aws = json.loads((root / "testdata/aws/filter-pattern-aws.json").read_text())["cases"]
+aws = [case for name in ("filter-pattern-aws.json", "filter-pattern-aws-edges.json")
+       for case in json.loads((root / "testdata/aws" / name).read_text())["cases"]]
 docs = [json.loads(l) for l in (root / "testdata/docs/cases.jsonl").read_text().splitlines() if l.strip()]
 cis = json.loads((root / "src/config/cis-patterns.json").read_text()) if (root / "src/config/cis-patterns.json").exists() else []
 patterns = {c["request"]["filterPattern"] for c in aws} | {c["pattern"] for c in docs}

@@ -96,6 +96,30 @@ fn explain_terms(terms: &[crate::pattern::Term], lines: &mut Vec<(usize, String)
         let options: Vec<String> = terms.iter().map(describe).collect();
         lines.push((1, format!("contains at least one of {}", options.join(", "))));
     }
+    // A `-` or `?` written inside a word (`ERROR-CODE`) starts a new term, as AWS reads it;
+    // say so, since the writer more likely meant the text.
+    for pair in terms.windows(2) {
+        if let [before, after] = pair {
+            if before.span.end == after.span.start && after.role != TermRole::Required {
+                let joined = format!("{}{}", before, after);
+                lines.push((
+                    0,
+                    format!(
+                        "note: `{joined}` is read as `{before} {after}`: a `-` or `?` inside a word starts a new term; write {} to search for the text",
+                        crate::pattern::quote_term(&format!("{}{}{}", before.text, prefix(after.role), after.text))
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn prefix(role: TermRole) -> &'static str {
+    match role {
+        TermRole::Required => "",
+        TermRole::Optional => "?",
+        TermRole::Excluded => "-",
+    }
 }
 
 fn explain_json(expr: &JsonExpr, depth: usize, lines: &mut Vec<(usize, String)>) {
@@ -140,7 +164,7 @@ fn describe_condition(selector: &Selector, test: &JsonTest) -> String {
             let parent = steps_before_wildcard(&selector.steps).unwrap_or(&selector.steps);
             let parent = Selector { steps: parent.to_vec(), span: selector.span };
             format!(
-                "true when {parent} exists (null, a scalar or an empty array will do) and nothing the wildcard reaches {}",
+                "true when {parent} exists (null, a scalar or an empty array will do) and nothing {selector} reaches {}",
                 describe_value(CompareOp::Eq, value)
             )
         }
@@ -259,5 +283,8 @@ mod tests {
         let text = lines("ERROR-CODE?x");
         assert!(text.contains("ERROR -CODE ?x"), "{text}");
         assert!(text.contains("does not contain \"CODE\""), "{text}");
+        assert!(text.contains("note: `ERROR-CODE` is read as `ERROR -CODE`"), "{text}");
+        assert!(text.contains("write \"ERROR-CODE\" to search for the text"), "{text}");
+        assert!(!lines("ERROR -CODE").contains("note:"));
     }
 }

@@ -18,6 +18,11 @@ mod value;
 pub use ast::*;
 pub use error::{PatternError, AWS_SYNTAX_ERROR};
 pub use lex::is_number;
+
+/// `text` as a double-quoted phrase that the parser reads back as `text`.
+pub fn quote_term(text: &str) -> String {
+    lex::quote(text)
+}
 pub use print::field_condition_text;
 
 /// The longest pattern AWS accepts, in characters.
