@@ -12,7 +12,8 @@
 //! * [`event_pattern`]: EventBridge event patterns -> [`event_pattern::EventMatcher`], the
 //!   second pattern language, sharing the number model;
 //! * [`test_metric_filter`]: the `TestMetricFilter` API (request in, AWS's answer out);
-//! * [`test_event_pattern`]: the `TestEventPattern` API.
+//! * [`test_event_pattern`]: the `TestEventPattern` API;
+//! * `serve` (feature `serve`, on by default): the local page and AWS JSON 1.1 endpoint.
 //!
 //! ```
 //! let pattern = trailwatch::pattern::parse(r#"{ $.eventName = ConsoleLogin && $.errorMessage = "Failed authentication" }"#).unwrap();
@@ -31,6 +32,8 @@ pub mod pattern;
 pub mod replay;
 pub mod report;
 pub mod rule;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod test_event_pattern;
 pub mod test_metric_filter;

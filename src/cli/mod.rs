@@ -5,6 +5,8 @@ mod explain;
 mod filter;
 mod output;
 mod replay;
+#[cfg(feature = "serve")]
+mod serve;
 mod test_metric_filter;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +31,8 @@ enum Command {
     Explain(explain::Args),
     Replay(replay::Args),
     Bench(bench::Args),
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -48,6 +52,8 @@ pub fn run() -> i32 {
         Command::Explain(args) => explain::run(args, &mut term),
         Command::Replay(args) => replay::run(args, &mut term),
         Command::Bench(args) => bench::run(args, &mut term),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args, &mut term),
     };
     term.finish(code)
 }

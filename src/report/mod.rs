@@ -1,10 +1,12 @@
 //! Replay results -> what people and programs read: a text timeline, SNS messages as JSON
 //! lines, metric datapoints as CSV or JSON, and SVG charts.
 
+mod chart;
 mod metrics;
 mod plot;
 mod text;
 
+pub use chart::{alarm_series, chart_span, replay_json, state_spans};
 pub use metrics::{write_metrics, MetricsFormat};
 pub use plot::plot_alarms;
 pub use text::text_report;
