@@ -50,7 +50,9 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
     }
     let options = ServeOptions { host: args.host, port: args.port, root: args.root };
     let served = serve(&options, |address| {
-        term.println(format_args!("trailwatch: serving http://{address}/ (the page, and the AWS endpoint at the same URL)"));
+        term.println(format_args!(
+            "trailwatch: serving http://{address}/ (the page, and the AWS endpoint at the same URL)"
+        ));
         term.flush();
     });
     match served {
