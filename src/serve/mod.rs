@@ -134,21 +134,24 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
 
 /// The page's API answers only requests addressed to this machine by name (a page elsewhere
 /// that rebinds its own name to 127.0.0.1 cannot read the root through it).
-fn check_host(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+fn refuse_foreign_host(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => host,
     };
     if state.hosts.iter().any(|h| h.eq_ignore_ascii_case(name)) {
-        Ok(())
+        None
     } else {
-        Err(problem(StatusCode::FORBIDDEN, format!("this server answers its page API only as localhost, not {host:?}")))
+        Some(problem(
+            StatusCode::FORBIDDEN,
+            format!("this server answers its page API only as localhost, not {host:?}"),
+        ))
     }
 }
 
 async fn api_test_pattern(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(response) = check_host(&state, &headers) {
+    if let Some(response) = refuse_foreign_host(&state, &headers) {
         return response;
     }
     let request: page::TestRequest = match serde_json::from_slice(&body) {
@@ -163,7 +166,7 @@ async fn api_test_pattern(State(state): State<Arc<AppState>>, headers: HeaderMap
 }
 
 async fn api_files(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if let Err(response) = check_host(&state, &headers) {
+    if let Some(response) = refuse_foreign_host(&state, &headers) {
         return response;
     }
     let listed = tokio::task::spawn_blocking(move || state.root.list()).await;
@@ -187,7 +190,7 @@ struct ReplayRequest {
 }
 
 async fn api_replay(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(response) = check_host(&state, &headers) {
+    if let Some(response) = refuse_foreign_host(&state, &headers) {
         return response;
     }
     let request: ReplayRequest = match serde_json::from_slice(&body) {
