@@ -100,7 +100,7 @@ fn selector() -> impl Strategy<Value = String> {
 }
 
 fn json_condition() -> impl Strategy<Value = String> {
-    let op = prop::sample::select(vec!["=", "=", "!=", ">", "<=", ">="]);
+    let op = prop::sample::select(vec!["=", "=", "!=", "!=", "<", ">", "<=", ">="]);
     let test = prop_oneof![
         6 => (op, prop::sample::select(PATTERN_VALUES.to_vec())).prop_map(|(op, v)| {
             let numeric = v.chars().all(|c| c.is_ascii_digit() || c == '.');

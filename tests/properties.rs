@@ -356,6 +356,39 @@ proptest! {
     }
 }
 
+proptest! {
+    /// A `-` or `?` inside a word starts a new term: the text means what it means with a
+    /// blank before each such prefix (recorded: edge-term-punctuation, edge-term-question).
+    #[test]
+    fn prefixes_inside_words_start_new_terms(
+        words in prop::collection::vec(("[A-Za-z0-9_.]{1,5}", prop::sample::select(vec!["-", "?", " ", " -", " ?"])), 1..5),
+        last in "[A-Za-z0-9_.]{1,5}",
+    ) {
+        let written: String = words.iter().map(|(w, sep)| format!("{w}{sep}")).chain([last.clone()]).collect();
+        let spaced: String = words
+            .iter()
+            .map(|(w, sep)| format!("{w}{}", if sep.starts_with(' ') { sep.to_string() } else { format!(" {sep}") }))
+            .chain([last])
+            .collect();
+        let a = pattern::parse(&written).map_err(|e| TestCaseError::fail(format!("{written:?}: {e}")))?;
+        let b = pattern::parse(&spaced).map_err(|e| TestCaseError::fail(format!("{spaced:?}: {e}")))?;
+        prop_assert_eq!(a, b, "{:?} vs {:?}", written, spaced);
+    }
+
+    /// A character that is not an ASCII letter, digit, `_` or `.` (nor a prefix) cannot be
+    /// part of a bare word: the error names it alone.
+    #[test]
+    fn other_characters_in_words_are_refused_by_name(
+        head in "[A-Za-z0-9_.]{1,5}",
+        bad in prop::sample::select(vec!['*', '!', ':', '%', '/', '@', '#', ',', '\u{e9}', '\u{65e5}', '\u{201c}', '\'']),
+        tail in "[A-Za-z0-9_.]{0,5}",
+    ) {
+        let text = format!("{head}{bad}{tail}");
+        let error = pattern::parse(&text).err().ok_or_else(|| TestCaseError::fail(format!("{text:?} accepted")))?;
+        prop_assert_eq!(error.aws_message, format!("Invalid character(s) in term '{bad}'"));
+    }
+}
+
 fn oracle_step() -> impl Strategy<Value = Step> {
     prop_oneof![
         3 => prop::sample::select(vec!["a", "b", "c"]).prop_map(|k| Step::Key(k.to_string())),
