@@ -1,11 +1,13 @@
-//! Replay: archived events through metric filters and alarms, as CloudWatch would have run
-//! them. Wires the layers together: sources -> metric store -> alarm evaluation.
+//! Replay: archived events through metric filters, alarms and EventBridge rules, as
+//! CloudWatch and EventBridge would have run them. Wires the layers together: sources ->
+//! metric store -> alarm evaluation, and sources -> rule deliveries, in one pass per record.
 
 use std::path::PathBuf;
 
 use crate::alarm::{self, AlarmDefinition, EvaluationOptions, StateChange};
 use crate::config::Configuration;
 use crate::metric::{FilterBank, FilterTally, MetricFilter, MetricStore, MINUTE};
+use crate::rule::{Delivery, Rule, RuleBank, RuleTally, Scratch};
 use crate::source::{read_inputs_parallel, FileTally, Millis, ReadOptions, Record, Rejection};
 
 /// How many rejections are kept with their location (all are counted).
@@ -71,6 +73,9 @@ pub struct ReplayResult {
     pub filters: Vec<(MetricFilter, FilterTally)>,
     pub store: MetricStore,
     pub alarms: Vec<AlarmRun>,
+    /// Each rule with what it matched and delivered (the deliveries themselves go to the
+    /// caller as they are made: see [`replay_with_deliveries`]).
+    pub rules: Vec<(Rule, RuleTally)>,
     /// First and last event times.
     pub span: Option<(Millis, Millis)>,
     /// The last evaluation time.
@@ -107,30 +112,47 @@ impl AlarmRun {
 }
 
 /// Replays `inputs` through `configuration`. Fails only on definitions that cannot be
-/// compiled; bad input is counted and located in the result.
+/// compiled; bad input is counted and located in the result. Rule deliveries are counted
+/// (with a few examples per rule) but not kept: [`replay_with_deliveries`] hands them over.
 pub fn replay(
     configuration: &Configuration,
     inputs: &[PathBuf],
     options: &ReplayOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ReplayResult, String> {
+    replay_with_deliveries(configuration, inputs, options, progress, &mut |_, _| {})
+}
+
+/// [`replay`], handing every rule delivery to `deliveries` as it is made, in input order,
+/// with the bank that formats it ([`RuleBank::delivery_line`]). Memory holds only the
+/// deliveries of the files being read, never the whole run's.
+pub fn replay_with_deliveries(
+    configuration: &Configuration,
+    inputs: &[PathBuf],
+    options: &ReplayOptions,
+    progress: &mut dyn FnMut(Progress),
+    deliveries: &mut dyn FnMut(&RuleBank, &[Delivery]),
+) -> Result<ReplayResult, String> {
     check_options(options)?;
     let bank = FilterBank::new(&configuration.filters)?;
     for alarm in &configuration.alarms {
         alarm.validate()?;
     }
-    let mut run = Partial::new(bank.len());
+    let rules = RuleBank::new(&configuration.rules)?;
+    let banks = Banks { filters: &bank, rules: &rules };
+    let mut run = Partial::new(bank.len(), rules.len());
     let files = read_inputs_parallel(
         inputs,
         &options.read,
-        || Partial::new(bank.len()),
-        |partial, record| partial.take(&bank, record),
-        |partial| {
+        || Partial::new(bank.len(), rules.len()),
+        |partial, record| partial.take(&banks, record),
+        |mut partial| {
+            deliveries(&rules, &std::mem::take(&mut partial.deliveries));
             run.merge(partial);
             progress(Progress { records: run.records, rejected: run.rejected });
         },
     );
-    let Partial { store, tallies, records, events, rejected, rejections, span } = run;
+    let Partial { store, tallies, rule_tallies, records, events, rejected, rejections, span, .. } = run;
     let state = Progress { records, rejected };
     progress(state);
     let (first, last) = span.unwrap_or((0, 0));
@@ -168,15 +190,26 @@ pub fn replay(
         filters: configuration.filters.iter().cloned().zip(tallies).collect(),
         store,
         alarms,
+        rules: configuration.rules.iter().cloned().zip(rule_tallies).collect(),
         span,
         evaluated_until,
     })
+}
+
+/// Everything a record is run through, shared by the reading threads.
+struct Banks<'a> {
+    filters: &'a FilterBank,
+    rules: &'a RuleBank,
 }
 
 /// What part of the input (one file) contributed, before it joins the rest in input order.
 struct Partial {
     store: MetricStore,
     tallies: Vec<FilterTally>,
+    rule_tallies: Vec<RuleTally>,
+    /// This part's deliveries, handed to the caller when it joins the run.
+    deliveries: Vec<Delivery>,
+    scratch: Scratch,
     records: u64,
     events: u64,
     rejected: u64,
@@ -185,10 +218,13 @@ struct Partial {
 }
 
 impl Partial {
-    fn new(filters: usize) -> Partial {
+    fn new(filters: usize, rules: usize) -> Partial {
         Partial {
             store: MetricStore::default(),
             tallies: vec![FilterTally::default(); filters],
+            rule_tallies: vec![RuleTally::default(); rules],
+            deliveries: Vec::new(),
+            scratch: Scratch::default(),
             records: 0,
             events: 0,
             rejected: 0,
@@ -197,7 +233,7 @@ impl Partial {
         }
     }
 
-    fn take(&mut self, bank: &FilterBank, record: Record) {
+    fn take(&mut self, banks: &Banks, record: Record) {
         self.records += 1;
         match record {
             Record::Event(event) => {
@@ -205,7 +241,11 @@ impl Partial {
                 let Some(t) = event.timestamp else { return };
                 self.events += 1;
                 self.span = Some(self.span.map_or((t, t), |(first, last)| (first.min(t), last.max(t))));
-                bank.observe(&event.message, t, &mut self.store, &mut self.tallies);
+                banks.filters.observe(&event.message, t, &mut self.store, &mut self.tallies);
+                if !banks.rules.is_empty() {
+                    let (scratch, tallies) = (&mut self.scratch, &mut self.rule_tallies);
+                    banks.rules.observe(&event.message, t, scratch, tallies, &mut self.deliveries);
+                }
             }
             Record::Rejected(rejection) => {
                 self.rejected += 1;
@@ -221,6 +261,10 @@ impl Partial {
         for (tally, other) in self.tallies.iter_mut().zip(other.tallies) {
             tally.absorb(other);
         }
+        for (tally, other) in self.rule_tallies.iter_mut().zip(other.rule_tallies) {
+            tally.absorb(other);
+        }
+        self.deliveries.extend(other.deliveries);
         self.records += other.records;
         self.events += other.events;
         self.rejected += other.rejected;

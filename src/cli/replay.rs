@@ -1,12 +1,13 @@
-//! `trailwatch replay`: archived trails through metric filters and alarms.
+//! `trailwatch replay`: archived trails through metric filters, alarms and EventBridge rules.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use trailwatch::alarm::Deployment;
 use trailwatch::config::{self, Configuration};
-use trailwatch::replay::{replay, Progress, ReplayOptions};
+use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
 use trailwatch::report::{accounting, notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
@@ -15,20 +16,28 @@ use super::output::{Terminal, EXIT_ERROR};
 const EXIT_FIRED: i32 = 0;
 const EXIT_QUIET: i32 = 1;
 
-/// Replay archived trail files through the metric filters and alarms of templates or packs,
-/// and report which alarms would have fired, when and why.
+/// Replay archived trail files through the metric filters, alarms and EventBridge rules of
+/// templates or packs, and report which alarms would have fired, when and why, and what
+/// each rule would have delivered to each of its targets.
 ///
 /// Inputs: files or folders (walked recursively) of CloudTrail's S3 delivery files
 /// (.json or .json.gz; digests skipped), CloudWatch Logs exports, NDJSON, or the JSON of
 /// `aws logs filter-log-events` and `aws cloudtrail lookup-events`; `-` or nothing reads
 /// standard input. Each record is one log event at its eventTime.
 ///
-/// Exit status: 0 when some alarm entered ALARM, 1 when none did, 2 on an error: an input
-/// that cannot be read, a failed write (or, with --strict, any rejected record).
+/// Rules (AWS::Events::Rule, or `aws events list-rules` and `list-targets-by-rule` JSON) see
+/// each record as the event EventBridge receives for it ("AWS API Call via CloudTrail", ...):
+/// only their own region's events, read-only calls (Get*, List*, Describe*) only in state
+/// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, nothing when DISABLED.
+///
+/// Exit status: 0 when something fired (an alarm entered ALARM or a rule matched an event),
+/// 1 when nothing did, 2 on an error: an input that cannot be read, a failed write (or,
+/// with --strict, any rejected record).
 ///
 /// Examples:
 ///   trailwatch replay --template stack.template.json AWSLogs/
 ///   trailwatch replay --pack cis --format json trail.ndjson > notifications.ndjson
+///   trailwatch replay --template access-alerts.template.json --deliveries-out d.ndjson AWSLogs/
 ///   trailwatch replay --template cdk.out --metrics-out metrics.csv --plot charts/ AWSLogs/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -37,7 +46,8 @@ pub struct Args {
     inputs: Vec<PathBuf>,
 
     /// A CloudFormation template (JSON or YAML), a cdk.out folder, or describe-metric-filters /
-    /// describe-alarms JSON. Repeatable.
+    /// describe-alarms / list-rules / list-targets-by-rule JSON (the targets' rule named by a
+    /// "Rule" key or the file name: NAME.targets.json). Repeatable.
     #[arg(long = "template", visible_alias = "config", value_name = "FILE")]
     templates: Vec<PathBuf>,
 
@@ -46,14 +56,21 @@ pub struct Args {
     #[arg(long = "pack", value_name = "NAME")]
     packs: Vec<String>,
 
-    /// `text` (a timeline per alarm) or `json` (one SNS message per state change, then a
-    /// last line `{"Accounting": {...}}` with files, records, rejections and matches).
+    /// `text` (a timeline per alarm, deliveries per rule) or `json` (one line per rule
+    /// delivery `{"Delivery": {"rule", "target": {"id", "arn"}, "time", "input"}}` in input
+    /// order, one SNS message per alarm state change, then a last line `{"Accounting": {...}}`
+    /// with files, records, rejections and matches per filter and rule).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
 
     /// Write every metric datapoint per minute and dimension set (`.csv` or `.json`).
     #[arg(long, value_name = "FILE")]
     metrics_out: Option<PathBuf>,
+
+    /// Write every rule delivery, one `{"Delivery": ...}` line each, to this file (written
+    /// to a temporary file beside it and renamed into place when complete).
+    #[arg(long, value_name = "FILE")]
+    deliveries_out: Option<PathBuf>,
 
     /// Write one SVG chart per alarm into this folder.
     #[arg(long, value_name = "DIR")]
@@ -78,11 +95,11 @@ pub struct Args {
     #[arg(long, value_name = "PERIODS", value_parser = clap::value_parser!(u32).range(1..=i64::from(trailwatch::alarm::MAX_EVALUATION_RANGE)))]
     evaluation_range: Option<u32>,
 
-    /// The account the alarms live in (for ARNs and notifications).
+    /// The account the alarms and rules live in (for ARNs and notifications).
     #[arg(long, value_name = "ID", default_value = "123456789012")]
     account_id: String,
 
-    /// The region the alarms live in.
+    /// The region the alarms and rules live in (rules receive only this region's events).
     #[arg(long, default_value = "us-east-1")]
     region: String,
 
@@ -129,7 +146,8 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     for name in &args.packs {
         configuration.extend(config::pack(name)?);
     }
-    if configuration.filters.is_empty() && configuration.alarms.is_empty() {
+    configuration.attach_targets()?;
+    if configuration.is_empty() {
         return Err("nothing to replay through: give --template FILE or --pack NAME (see --help)".into());
     }
     for note in &configuration.notes {
@@ -148,8 +166,44 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         evaluation_lag: 0,
     };
     let mut meter = ProgressMeter::new();
-    let result = replay(&configuration, &args.inputs, &options, &mut |p| meter.show(p, term))?;
+    let mut deliveries_out = args.deliveries_out.as_deref().map(DeliveryFile::create).transpose()?;
+    let json = args.format == "json";
+    // Progress and deliveries both write to the terminal, one after the other.
+    let shared = RefCell::new(&mut *term);
+    let result = replay_with_deliveries(
+        &configuration,
+        &args.inputs,
+        &options,
+        &mut |p| meter.show(p, &mut shared.borrow_mut()),
+        &mut |bank, deliveries| {
+            if !json && deliveries_out.is_none() {
+                return;
+            }
+            let mut term = shared.borrow_mut();
+            for delivery in deliveries {
+                let line = bank.delivery_line(delivery);
+                if let Some(file) = deliveries_out.as_mut() {
+                    file.write_line(&line);
+                }
+                if json {
+                    term.println(line);
+                }
+            }
+        },
+    );
+    let result = match result {
+        Ok(result) => result,
+        Err(e) => {
+            if let Some(file) = deliveries_out {
+                file.abandon();
+            }
+            return Err(e);
+        }
+    };
     meter.finish(term);
+    if let Some(file) = deliveries_out {
+        file.finish()?;
+    }
 
     let first = result.span.map_or(0, |(first, _)| first);
     let alarm_deployment = Deployment { account_id: args.account_id, region: args.region, configured_at: first };
@@ -197,7 +251,59 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     if args.strict && result.rejected > 0 {
         return Ok(EXIT_ERROR);
     }
-    Ok(if result.alarms.iter().any(|a| a.times_fired() > 0) { EXIT_FIRED } else { EXIT_QUIET })
+    let alarm_fired = result.alarms.iter().any(|a| a.times_fired() > 0);
+    let rule_fired = result.rules.iter().any(|(_, tally)| tally.matched > 0);
+    Ok(if alarm_fired || rule_fired { EXIT_FIRED } else { EXIT_QUIET })
+}
+
+/// `--deliveries-out`: lines into a buffered temporary file beside the target, renamed into
+/// place only when every line is written, so a failed run never leaves half a file behind.
+struct DeliveryFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    out: BufWriter<std::fs::File>,
+    error: Option<std::io::Error>,
+}
+
+impl DeliveryFile {
+    fn create(path: &Path) -> Result<DeliveryFile, String> {
+        let name = path.file_name().ok_or_else(|| format!("{}: not a file name", path.display()))?;
+        let mut temporary_name = std::ffi::OsString::from(".");
+        temporary_name.push(name);
+        temporary_name.push(format!(".{}.tmp", std::process::id()));
+        let temporary = path.with_file_name(temporary_name);
+        let file = std::fs::File::create(&temporary).map_err(|e| format!("{}: {e}", temporary.display()))?;
+        Ok(DeliveryFile {
+            path: path.to_path_buf(),
+            temporary,
+            out: BufWriter::with_capacity(1 << 16, file),
+            error: None,
+        })
+    }
+
+    fn write_line(&mut self, line: &str) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(line.as_bytes()).and_then(|()| self.out.write_all(b"\n")) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        let flushed = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush().and_then(|()| self.out.get_ref().sync_all()),
+        };
+        let renamed = flushed.and_then(|()| std::fs::rename(&self.temporary, &self.path));
+        renamed.map_err(|e| {
+            let _ = std::fs::remove_file(&self.temporary);
+            format!("{}: cannot write the deliveries: {e}", self.path.display())
+        })
+    }
+
+    fn abandon(self) {
+        let _ = std::fs::remove_file(&self.temporary);
+    }
 }
 
 /// A one-line counter on stderr, redrawn at most a few times a second, only on a terminal.

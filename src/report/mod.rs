@@ -4,6 +4,7 @@
 mod chart;
 mod metrics;
 mod plot;
+mod rules;
 mod text;
 
 pub use chart::{alarm_series, chart_span, replay_json, state_spans};
@@ -28,8 +29,10 @@ pub fn notification_lines(result: &ReplayResult, deployment: &Deployment) -> Vec
     lines.into_iter().map(|(_, line)| line).collect()
 }
 
-/// A replay's accounting as one JSON object: what was read and rejected, and per metric
-/// filter how many events matched (matched + not matched = events, for every filter).
+/// A replay's accounting as one JSON object: what was read and rejected, per metric filter
+/// how many events matched (matched + not matched = events, for every filter), and per rule
+/// how many it matched, did not match and never received (the three add up to the events),
+/// with its deliveries (one per match and target, less those `undelivered`).
 pub fn accounting(result: &ReplayResult) -> serde_json::Value {
     let mut map = crate::source::accounting_json(&result.files, result.records, result.rejected, &result.rejections);
     let filters: Vec<serde_json::Value> = result
@@ -45,6 +48,24 @@ pub fn accounting(result: &ReplayResult) -> serde_json::Value {
         })
         .collect();
     map.insert("filters".into(), filters.into());
+    let rules: Vec<serde_json::Value> = result
+        .rules
+        .iter()
+        .map(|(rule, tally)| {
+            serde_json::json!({
+                "ruleName": rule.name,
+                "state": rule.state.name(),
+                "matched": tally.matched,
+                "notMatched": tally.not_matched,
+                "notReceived": tally.not_received,
+                "notReceivedOtherRegion": tally.other_region,
+                "notReceivedReadOnly": tally.read_only,
+                "delivered": tally.delivered,
+                "undelivered": tally.undelivered,
+            })
+        })
+        .collect();
+    map.insert("rules".into(), rules.into());
     serde_json::Value::Object(map)
 }
 

@@ -1,4 +1,4 @@
-//! The text report: accounting, then each alarm's timeline.
+//! The text report: accounting, then each alarm's timeline, then each rule's deliveries.
 
 use std::fmt::Write;
 
@@ -31,7 +31,9 @@ pub fn text_report(result: &ReplayResult) -> String {
     if skipped > 5 {
         let _ = writeln!(out, "  ... and {} more skipped", skipped - 5);
     }
-    let _ = writeln!(out, "\nMetric filters");
+    if !result.filters.is_empty() {
+        let _ = writeln!(out, "\nMetric filters");
+    }
     for (filter, tally) in &result.filters {
         let t = &filter.transformation;
         let value = match &t.value {
@@ -93,5 +95,6 @@ pub fn text_report(result: &ReplayResult) -> String {
             duration(run.time_in_alarm(result.evaluated_until))
         );
     }
+    super::rules::write_rules(result, &mut out);
     out
 }

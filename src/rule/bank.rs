@@ -33,6 +33,10 @@ pub struct RuleTally {
     /// Events the rule never saw: another region, a read-only call for a rule that does not
     /// take them, a disabled rule, or a record CloudTrail does not send to EventBridge.
     pub not_received: u64,
+    /// Of `not_received`: events of another region.
+    pub other_region: u64,
+    /// Of `not_received`: read-only calls, which this rule's state does not take.
+    pub read_only: u64,
     pub delivered: u64,
     /// Matches a target received nothing for (its template did not fill to JSON, or its
     /// `InputPath` selected nothing).
@@ -47,6 +51,8 @@ impl RuleTally {
         self.matched += other.matched;
         self.not_matched += other.not_matched;
         self.not_received += other.not_received;
+        self.other_region += other.other_region;
+        self.read_only += other.read_only;
         self.delivered += other.delivered;
         self.undelivered += other.undelivered;
         self.first = [self.first, other.first].into_iter().flatten().min();
@@ -129,6 +135,11 @@ impl RuleBank {
             let matched = next.next_if_eq(&i).is_some();
             if !receives(i) {
                 tally.not_received += 1;
+                if self.regions[i] != event.region {
+                    tally.other_region += 1;
+                } else if event.read_only && self.rules[i].state == RuleState::Enabled {
+                    tally.read_only += 1;
+                }
                 continue;
             }
             if !matched {
@@ -224,6 +235,7 @@ mod tests {
         }
         let counts: Vec<(u64, u64, u64)> = tallies.iter().map(|t| (t.matched, t.not_matched, t.not_received)).collect();
         assert_eq!(counts, [(1, 0, 3), (2, 0, 2), (0, 0, 4), (0, 1, 3)]);
+        assert_eq!((tallies[0].other_region, tallies[0].read_only), (1, 1));
         assert_eq!(deliveries.len(), 3);
         assert_eq!(deliveries[0].body, r#""CreateSecurityGroup""#);
         assert_eq!(
