@@ -27,6 +27,27 @@ fn boto3_gets_the_recorded_test_metric_filter_answers() {
 }
 
 #[test]
+fn boto3_gets_the_recorded_test_event_pattern_answers() {
+    if !require_tool("python3", &["-c", "import boto3"], "pip install boto3") {
+        return;
+    }
+    let server = Server::start(&[]);
+    let script = serve_support::manifest_path("tests/serve/aws_sdk_cases.py");
+    let recording = serve_support::manifest_path("testdata/eventbridge/test-event-pattern-aws.json");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(server.url.trim_end_matches('/'))
+        .arg("events")
+        .arg(&recording)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "boto3 cases failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("93 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
 fn the_aws_json_protocol_over_http() {
     let server = Server::start(&[]);
     let (status, headers, body) = serve_support::http(

@@ -89,6 +89,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }))
         .route("/api/test-pattern", post(api_test_pattern))
+        .route("/api/test-event-pattern", post(api_test_event_pattern))
         .route("/api/files", get(api_files))
         .route("/api/replay", post(api_replay))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -160,6 +161,20 @@ async fn api_test_pattern(State(state): State<Arc<AppState>>, headers: HeaderMap
     };
     // Matching up to MAX_EVENTS events is CPU work: off the async workers.
     match tokio::task::spawn_blocking(move || page::test_pattern(&request)).await {
+        Ok(answer) => json_response(StatusCode::OK, &answer),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn api_test_event_pattern(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(response) = refuse_foreign_host(&state, &headers) {
+        return response;
+    }
+    let request: page::TestRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, format!("not a test request: {e}")),
+    };
+    match tokio::task::spawn_blocking(move || page::test_event_pattern(&request)).await {
         Ok(answer) => json_response(StatusCode::OK, &answer),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }

@@ -109,6 +109,42 @@ pub fn test_pattern(request: &TestRequest) -> Value {
     })
 }
 
+/// The EventBridge pane's answer: the pattern's diagnosis, or each event's result as
+/// `TestEventPattern` gives it.
+pub fn test_event_pattern(request: &TestRequest) -> Value {
+    let (events, rejected) = split_events(&request.events);
+    if events.len() > MAX_EVENTS {
+        return json!({ "problem": format!("{} events: the page tests at most {MAX_EVENTS} at once", events.len()) });
+    }
+    if let Err(error) = crate::event_pattern::parse(&request.pattern) {
+        let (line, column) = error.line_column();
+        let start = utf16_offset(&request.pattern, error.offset);
+        let expected = if error.field.is_empty() { String::new() } else { format!("(under {})", error.field) };
+        let listed: Vec<Value> =
+            events.iter().enumerate().map(|(i, e)| json!({ "number": i + 1, "message": e })).collect();
+        return json!({
+            "error": {
+                "awsMessage": error.aws_message(), "expected": expected, "start": start, "end": start + 1,
+                "line": line, "column": column,
+            },
+            "events": listed,
+            "rejected": rejected,
+        });
+    }
+    let listed: Vec<Value> = events
+        .iter()
+        .enumerate()
+        .map(|(i, event)| match crate::test_event_pattern::test_event_pattern(&request.pattern, event) {
+            Ok(matched) => json!({ "number": i + 1, "message": event, "matched": matched }),
+            Err(error) => json!({
+                "number": i + 1, "message": event, "matched": false,
+                "problem": format!("{}: {} {}", error.code, error.message, error.event_fault.unwrap_or_default()),
+            }),
+        })
+        .collect();
+    json!({ "events": listed, "rejected": rejected })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +173,18 @@ mod tests {
         assert_eq!(answer["events"][1]["matched"], false);
         assert_eq!(answer["kind"], "space-delimited");
         assert!(!answer["explain"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn tests_eventbridge_patterns_event_by_event() {
+        let envelope = r#""id":"1","account":"1","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x""#;
+        let events = format!("{{{envelope},\"source\":\"aws.signin\"}}\n{{{envelope},\"source\":\"aws.ec2\"}}\n{{}}");
+        let answer = test_event_pattern(&TestRequest { pattern: r#"{"source": ["aws.signin"]}"#.into(), events });
+        let matched: Vec<&Value> = answer["events"].as_array().unwrap().iter().map(|e| &e["matched"]).collect();
+        assert_eq!(matched, [&json!(true), &json!(false), &json!(false)]);
+        assert!(answer["events"][2]["problem"].as_str().unwrap().contains("ValidationException"));
+        let invalid = test_event_pattern(&TestRequest { pattern: r#"{"source": "x"}"#.into(), events: String::new() });
+        assert!(invalid["error"]["awsMessage"].as_str().unwrap().starts_with("Event pattern is not valid"));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::test_event_pattern::ApiError as EventsError;
 use crate::test_metric_filter::{self, ApiError, Limits, Request};
 
 /// The content type of both requests and responses.
@@ -116,8 +117,30 @@ fn test_metric_filter(body: &[u8]) -> WireResponse {
 }
 
 fn test_event_pattern(body: &[u8]) -> WireResponse {
-    let _ = request_object(body);
-    WireResponse::error("InvalidEventPatternException", "TestEventPattern is not available yet")
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Wire {
+        event_pattern: Option<String>,
+        event: Option<String>,
+    }
+    let object = match request_object(body) {
+        Ok(object) => object,
+        Err(response) => return response,
+    };
+    let wire: Wire = match serde_json::from_value(Value::Object(object)) {
+        Ok(wire) => wire,
+        Err(e) => return serialization_error(e),
+    };
+    let Some(event_pattern) = wire.event_pattern else {
+        return missing_member(EventsError::VALIDATION, "eventPattern");
+    };
+    let Some(event) = wire.event else {
+        return missing_member(EventsError::VALIDATION, "event");
+    };
+    match crate::test_event_pattern::test_event_pattern(&event_pattern, &event) {
+        Ok(result) => WireResponse::ok(json!({ "Result": result }).to_string()),
+        Err(error) => WireResponse::error(error.code, error.message),
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +205,21 @@ mod tests {
         assert_eq!(wrong_type.error_code(), Some("SerializationException"));
         let empty = call(TEST_METRIC_FILTER, r#"{"filterPattern":"x","logEventMessages":[]}"#);
         assert_eq!(empty.error_code(), Some("InvalidParameterException"));
+    }
+
+    #[test]
+    fn answers_test_event_pattern_in_the_services_shape() {
+        let event = r#"{"id":"1","account":"1","source":"aws.signin","time":"2024-01-01T00:00:00Z","region":"us-east-1","detail-type":"x"}"#;
+        let request = json!({ "EventPattern": r#"{"source": ["aws.signin"]}"#, "Event": event }).to_string();
+        let response = call(TEST_EVENT_PATTERN, &request);
+        assert_eq!((response.status, response.body), (200, json!({ "Result": true })));
+        let invalid = json!({ "EventPattern": "{}", "Event": event }).to_string();
+        let response = call(TEST_EVENT_PATTERN, &invalid);
+        assert_eq!(response.error_code(), Some("InvalidEventPatternException"));
+        assert!(response.body["message"].as_str().unwrap().starts_with("Event pattern is not valid. Reason: "));
+        let bad_event = json!({ "EventPattern": r#"{"source": ["a"]}"#, "Event": "{}" }).to_string();
+        assert_eq!(call(TEST_EVENT_PATTERN, &bad_event).error_code(), Some("ValidationException"));
+        assert_eq!(call(TEST_EVENT_PATTERN, r#"{"Event": "{}"}"#).error_code(), Some("ValidationException"));
     }
 
     #[test]

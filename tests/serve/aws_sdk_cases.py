@@ -75,11 +75,15 @@ def main():
     elif service == "events":
         events = client("events", endpoint)
         for case in cases:
-            want = case["expected"]
+            if "error" in case:
+                want = {"error": {"code": case["error"]["code"], "message": case["error"]["message"]}}
+            else:
+                want = {"result": case["result"]}
+            request = {"EventPattern": json.dumps(case["eventPattern"]), "Event": json.dumps(case["event"])}
             try:
-                got = {"result": events.test_event_pattern(**case["request"])["Result"]}
+                got = {"result": events.test_event_pattern(**request)["Result"]}
             except botocore.exceptions.ClientError as e:
-                got = {"error": e.response["Error"]["Code"]}
+                got = {"error": {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"]}}
             if got == want:
                 passed += 1
             else:

@@ -66,7 +66,7 @@ async function testPattern() {
 }
 
 /// The caret diagnosis: the pattern with the fault marked, AWS's message and what was expected.
-function showDiagnosis(box, textarea, pattern, error) {
+function showDiagnosis(box, textarea, pattern, error, code = "InvalidParameterException") {
   box.replaceChildren();
   textarea.classList.toggle("invalid", Boolean(error));
   if (!error) {
@@ -88,8 +88,8 @@ function showDiagnosis(box, textarea, pattern, error) {
     el("span", { class: "fault", text: line.slice(column, column + width) || " " }),
     el("span", { text: line.slice(column + width) }),
     "\n",
-    el("span", { class: "caret", text: " ".repeat(column) + "^".repeat(width) + " expected " + error.expected }));
-  box.append(el("div", { class: "aws-message", text: "InvalidParameterException: " + error.awsMessage }), pre);
+    el("span", { class: "caret", text: " ".repeat(column) + "^".repeat(width) + (error.expected ? " " + (code === "InvalidParameterException" ? "expected " : "") + error.expected : "") }));
+  box.append(el("div", { class: "aws-message", text: code + ": " + error.awsMessage }), pre);
 }
 
 function showExplanation(answer) {
@@ -149,16 +149,8 @@ async function testEventPattern() {
   const box = $("#ev-diagnosis");
   const list = $("#ev-results");
   list.replaceChildren();
-  $("#ev-pattern").classList.toggle("invalid", Boolean(json.error));
   if (json.problem) { box.className = "diagnosis"; box.textContent = json.problem; $("#ev-summary").textContent = ""; return; }
-  if (json.error) {
-    box.className = "diagnosis error";
-    box.replaceChildren(el("div", { class: "aws-message", text: "InvalidEventPatternException: " + json.error.awsMessage }));
-    if (json.error.rendered) box.append(el("pre", { text: json.error.rendered }));
-  } else {
-    box.className = "diagnosis ok";
-    box.textContent = "valid pattern";
-  }
+  showDiagnosis(box, $("#ev-pattern"), $("#ev-pattern").value, json.error, "InvalidEventPatternException");
   const events = json.events || [];
   const matched = events.filter((e) => e.matched).length;
   $("#ev-summary").textContent = json.error ? `${events.length} event(s)` : `${matched} of ${events.length} event(s) match`;
