@@ -42,6 +42,11 @@ put("readers", bytes([2]) + b'{"eventTime":"2026-01-01T00:00:00Z","a":1}\n{"b":2
 put("readers", bytes([3]) + b"2026-01-01T00:00:00.000Z hello\ncontinued\n2026-01-01T00:00:01.000Z {\"a\":1}\n")
 put("readers", bytes([4]) + b'{"events":[{"timestamp":1767225600000,"message":"x","logStreamName":"s"}]}')
 put("readers", bytes([5]) + b'{"Events":[{"EventId":"1","CloudTrailEvent":"{\\"eventTime\\":\\"2026-01-01T00:00:00Z\\"}"}]}')
+eventbridge = json.loads((root / "testdata/eventbridge/test-event-pattern-aws.json").read_text())["cases"]
+for c in eventbridge:
+    pattern = json.dumps(c["eventPattern"])
+    put("event_pattern_parser", pattern)
+    put("event_matcher_vs_reference", pattern + "\n" + json.dumps(c["event"]) + "\n" + json.dumps(c["event"], indent=1).replace("\n", " "))
 for path in sorted((root / "testdata/templates").glob("*")):
     put("template_loader", path.read_bytes())
 put("template_loader", "Resources:\n  F:\n    Type: AWS::Logs::MetricFilter\n    Properties:\n      FilterPattern: '{ $.a = 1 }'\n      LogGroupName: !Ref G\n      MetricTransformations:\n        - MetricName: M\n          MetricNamespace: N\n          MetricValue: '1'\n")

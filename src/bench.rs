@@ -8,6 +8,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::event_pattern::EventMatcherSet;
 use crate::matcher::{Matcher, MatcherSet};
 
 /// The bundled seed: the compact form of the 335 real records in `testdata/cloudtrail`.
@@ -107,6 +108,127 @@ fn gunzip_if_needed(raw: Vec<u8>) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// The services and calls of the built-in EventBridge rules: what security teams alert on.
+const RULE_SERVICES: [(&str, &[&str]); 20] = [
+    (
+        "iam",
+        &["CreateUser", "DeleteUser", "CreateAccessKey", "AttachUserPolicy", "PutUserPolicy", "CreateLoginProfile"],
+    ),
+    ("sts", &["AssumeRole", "GetFederationToken", "GetSessionToken"]),
+    ("signin", &["ConsoleLogin", "SwitchRole", "ExitRole"]),
+    ("cloudtrail", &["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"]),
+    ("s3", &["PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutBucketPublicAccessBlock", "DeleteBucket"]),
+    ("ec2", &["AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "CreateSecurityGroup", "RunInstances"]),
+    ("kms", &["DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "CreateGrant"]),
+    ("config", &["StopConfigurationRecorder", "DeleteDeliveryChannel", "PutConfigurationRecorder"]),
+    ("organizations", &["LeaveOrganization", "RemoveAccountFromOrganization", "DetachPolicy"]),
+    ("lambda", &["CreateFunction20150331", "UpdateFunctionCode20150331v2", "AddPermission20150331v2"]),
+    ("rds", &["ModifyDBInstance", "DeleteDBInstance", "CreateDBSnapshot", "ModifyDBSnapshotAttribute"]),
+    ("guardduty", &["DeleteDetector", "UpdateDetector", "DisassociateFromMasterAccount"]),
+    ("secretsmanager", &["GetSecretValue", "DeleteSecret", "PutResourcePolicy"]),
+    ("ssm", &["StartSession", "SendCommand", "GetParameter", "DeleteParameter"]),
+    ("logs", &["DeleteLogGroup", "DeleteMetricFilter", "PutRetentionPolicy"]),
+    ("sns", &["DeleteTopic", "SetTopicAttributes", "Unsubscribe"]),
+    ("route53", &["ChangeResourceRecordSets", "DeleteHostedZone"]),
+    ("elasticloadbalancing", &["DeleteLoadBalancer", "ModifyLoadBalancerAttributes"]),
+    ("dynamodb", &["DeleteTable", "UpdateTable", "DeleteBackup"]),
+    ("cloudformation", &["DeleteStack", "UpdateStack", "CreateStack"]),
+];
+
+/// 100 realistic EventBridge rules over CloudTrail events, five per service: its sensitive
+/// calls; failed deletions; access denied; root or unauthenticated use; calls from outside
+/// AWS, each varied with the operators real rules use (`prefix`, `anything-but`, `exists`,
+/// `$or`, `wildcard`, `cidr`, `equals-ignore-case`, `numeric`).
+pub fn cloudtrail_event_rules() -> Vec<String> {
+    let mut rules = Vec::with_capacity(100);
+    for (i, (service, calls)) in RULE_SERVICES.iter().enumerate() {
+        let source = format!("aws.{service}");
+        let event_source = format!("{service}.amazonaws.com");
+        let names = serde_json::to_string(calls).unwrap_or_default();
+        rules.push(format!(
+            r#"{{"source": ["{source}"], "detail-type": ["AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"], "detail": {{"eventSource": ["{event_source}"], "eventName": {names}}}}}"#
+        ));
+        rules.push(format!(
+            r#"{{"source": ["{source}"], "detail": {{"eventName": [{{"prefix": "Delete"}}, {{"prefix": "Remove"}}], "errorCode": [{{"exists": true}}]}}}}"#
+        ));
+        rules.push(format!(
+            r#"{{"source": ["{source}"], "detail": {{"errorCode": ["AccessDenied", "UnauthorizedOperation", {{"prefix": "Client."}}, {{"equals-ignore-case": "accessdeniedexception"}}]}}}}"#
+        ));
+        rules.push(if i % 2 == 0 {
+            format!(
+                r#"{{"source": ["{source}"], "detail": {{"$or": [{{"userIdentity": {{"type": ["Root"]}}}}, {{"userIdentity": {{"sessionContext": {{"attributes": {{"mfaAuthenticated": ["false"]}}}}}}, "eventName": {names}}}]}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"detail": {{"eventSource": ["{event_source}"], "userIdentity": {{"type": [{{"anything-but": ["AssumedRole", "AWSService"]}}], "arn": [{{"wildcard": "arn:aws:iam::*:user/*"}}]}}}}}}"#
+            )
+        });
+        rules.push(if i % 2 == 0 {
+            format!(
+                r#"{{"detail": {{"eventSource": ["{event_source}"], "sourceIPAddress": [{{"anything-but": {{"suffix": ".amazonaws.com"}}}}], "readOnly": [false]}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"source": ["{source}"], "detail": {{"sourceIPAddress": [{{"cidr": "198.51.100.0/24"}}, {{"cidr": "203.0.113.0/24"}}], "eventVersion": [{{"numeric": [">=", 1.05]}}]}}}}"#
+            )
+        });
+    }
+    rules
+}
+
+/// The EventBridge event a CloudTrail record becomes, with a minimal envelope (replay
+/// builds the full one): `detail-type` from `eventType`, `source` from `eventSource`, the
+/// record itself as `detail`. `None` when the record is not a JSON object.
+pub fn minimal_eventbridge_event(record: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(record).ok()?;
+    let field = |name: &str| value.get(name).and_then(serde_json::Value::as_str).unwrap_or("");
+    let detail_type = match field("eventType") {
+        "AwsConsoleSignIn" => "AWS Console Sign In via CloudTrail",
+        "AwsServiceEvent" => "AWS Service Event via CloudTrail",
+        "AwsCloudTrailInsight" => "AWS Insight via CloudTrail",
+        _ => "AWS API Call via CloudTrail",
+    };
+    let service = field("eventSource").split('.').next().unwrap_or("");
+    let envelope = serde_json::json!({
+        "version": "0",
+        "id": field("eventID"),
+        "detail-type": detail_type,
+        "source": format!("aws.{service}"),
+        "account": field("recipientAccountId"),
+        "time": field("eventTime"),
+        "region": field("awsRegion"),
+        "resources": [],
+    })
+    .to_string();
+    // The record's own text as the detail, so that reading it is measured as it is.
+    Some(format!("{},\"detail\":{record}}}", &envelope[..envelope.len() - 1]))
+}
+
+impl Corpus {
+    /// The EventBridge events of this corpus's CloudTrail records (other lines dropped).
+    pub fn eventbridge_events(&self) -> Corpus {
+        let mut out = String::with_capacity(self.bytes() + self.events() * 200);
+        for line in self.lines() {
+            if let Some(event) = minimal_eventbridge_event(line) {
+                out.push_str(&event);
+                out.push('\n');
+            }
+        }
+        Corpus::from_bytes(out.into_bytes())
+    }
+}
+
+/// How many (event, pattern) matches an EventBridge rule set finds, one pass per event.
+pub fn count_event_pattern_matches(corpus: &Corpus, set: &EventMatcherSet) -> u64 {
+    let mut out = Vec::new();
+    let mut count = 0;
+    for line in corpus.lines() {
+        set.matching(line, &mut out);
+        count += out.len() as u64;
+    }
+    count
+}
+
 /// The outcome of timing one workload.
 #[derive(Clone, Copy, Debug)]
 pub struct Measurement {
@@ -167,6 +289,31 @@ mod tests {
         assert_eq!(count_matches(&corpus, failed.as_ref()), (corpus.events() / FAILED_SIGN_IN_EVERY) as u64);
         // The same size gives the same bytes.
         assert_eq!(Corpus::generate(100_000).text(), Corpus::generate(100_000).text());
+    }
+
+    #[test]
+    fn the_built_in_event_rules_are_valid_and_find_events() {
+        let rules = cloudtrail_event_rules();
+        assert_eq!(rules.len(), 100);
+        let parsed: Vec<_> =
+            rules.iter().map(|r| crate::event_pattern::parse(r).unwrap_or_else(|e| panic!("{r}: {e}"))).collect();
+        let events = Corpus::generate(300_000).eventbridge_events();
+        assert!(events.events() > 100);
+        let set = EventMatcherSet::new(&parsed);
+        let matches = count_event_pattern_matches(&events, &set);
+        assert!(matches > 0 && matches < events.events() as u64 * 10, "{matches}");
+        // Each event matches what the reference says it matches.
+        let mut out = Vec::new();
+        for event in events.lines().take(300) {
+            set.matching(event, &mut out);
+            let expected: Vec<usize> = parsed
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| crate::event_pattern::reference::matches_text(p, event))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]

@@ -80,6 +80,11 @@ pub fn answer(request: &Request) -> Result<Response, ApiError> {
     test_event_pattern(&request.event_pattern, &request.event).map(|result| Response { result })
 }
 
+/// The answer as the aws CLI prints it (pretty JSON, four-space indent).
+pub fn to_cli_json(response: &Response) -> String {
+    format!("{{\n    \"Result\": {}\n}}", response.result)
+}
+
 fn check_event(event: &str) -> Result<(), String> {
     let value: serde_json::Value = serde_json::from_str(event).map_err(|e| format!("the event is not JSON: {e}"))?;
     let object = value.as_object().ok_or("the event is not a JSON object")?;
@@ -128,5 +133,6 @@ mod tests {
         .unwrap();
         assert_eq!(answer(&request).unwrap(), Response { result: true });
         assert_eq!(serde_json::to_string(&Response { result: true }).unwrap(), r#"{"Result":true}"#);
+        assert_eq!(to_cli_json(&Response { result: false }), "{\n    \"Result\": false\n}");
     }
 }

@@ -6,7 +6,10 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use flate2::write::GzEncoder;
-use trailwatch::bench::{count_matches, count_set_matches, measure, Corpus, Measurement};
+use trailwatch::bench::{
+    cloudtrail_event_rules, count_event_pattern_matches, count_matches, count_set_matches, measure, Corpus, Measurement,
+};
+use trailwatch::event_pattern::{self, EventMatcherSet, EventPattern};
 use trailwatch::matcher::{self, FastMatcher, MatcherSet, ReferenceMatcher};
 use trailwatch::pattern::{self, Pattern};
 
@@ -27,6 +30,7 @@ use super::output::{outln, Terminal};
 ///   trailwatch bench
 ///   trailwatch bench --corpus corpus.ndjson --pattern '{ $.errorCode = "AccessDenied" }'
 ///   trailwatch bench --size 16M --passes 5 --reference
+///   trailwatch bench --event-patterns
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -57,6 +61,12 @@ pub struct Args {
     /// Skip the external tools (cat, grep, rg, jq, zcat) and the gzip measurements.
     #[arg(long)]
     no_baselines: bool,
+
+    /// Measure EventBridge rules instead: the corpus's records become EventBridge events
+    /// (the record as `detail`), matched by trailwatch's 100 built-in CloudTrail rules in
+    /// one pass, and by one of them alone.
+    #[arg(long)]
+    event_patterns: bool,
 }
 
 /// The default workload: a selective and a non-selective JSON pattern, terms, a regex.
@@ -119,6 +129,9 @@ fn bench(args: &Args, term: &mut Terminal) -> Result<(), String> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     term.flush();
+    if args.event_patterns {
+        return bench_event_patterns(&corpus, args, term);
+    }
     let texts: Vec<&str> = if args.patterns.is_empty() {
         DEFAULT_PATTERNS.to_vec()
     } else {
@@ -153,6 +166,53 @@ fn bench(args: &Args, term: &mut Terminal) -> Result<(), String> {
     if !args.no_baselines {
         gzip_report(&corpus, &pack, args, term)?;
     }
+    Ok(())
+}
+
+/// `--event-patterns`: the built-in EventBridge rules over the corpus as EventBridge events.
+fn bench_event_patterns(corpus: &Corpus, args: &Args, term: &mut Terminal) -> Result<(), String> {
+    let events = corpus.eventbridge_events();
+    outln!(term, "as EventBridge events: {:.1} MB, {} events", events.bytes() as f64 / 1e6, events.events());
+    let rules: Vec<EventPattern> = cloudtrail_event_rules()
+        .iter()
+        .map(|r| event_pattern::parse(r).map_err(|e| format!("built-in rule {r}: {e}")))
+        .collect::<Result<_, _>>()?;
+    let set = EventMatcherSet::new(&rules);
+    let mut rows = vec![Row {
+        name: format!("{} EventBridge rules in one pass", rules.len()),
+        measurement: measure(args.passes, || count_event_pattern_matches(&events, &set)),
+    }];
+    // Root activity on IAM: the single rule most accounts have.
+    let one = EventMatcherSet::new(&rules[3..4]);
+    rows.push(Row {
+        name: "1 EventBridge rule (IAM calls by root or without MFA)".into(),
+        measurement: measure(args.passes, || count_event_pattern_matches(&events, &one)),
+    });
+    if args.reference {
+        let reference = measure(args.passes, || {
+            events
+                .lines()
+                .map(|e| rules.iter().filter(|r| event_pattern::reference::matches_text(r, e)).count() as u64)
+                .sum()
+        });
+        rows.push(Row { name: format!("  (reference evaluator) {} rules", rules.len()), measurement: reference });
+    }
+    let baselines = if args.no_baselines {
+        Vec::new()
+    } else {
+        let file = TempFile::write("ndjson", events.text().as_bytes())?;
+        let path = file.path.to_string_lossy().to_string();
+        let jq_program = r#"select(.detail.userIdentity.type == "Root")"#;
+        let candidates: [(&str, Vec<&str>); 2] = [("cat", vec![&path]), ("jq", vec!["-c", jq_program, &path])];
+        candidates
+            .into_iter()
+            .filter_map(|(tool, tool_args)| {
+                let name = if tool == "cat" { "cat (read the file)" } else { "jq (select root activity)" };
+                time_tool(tool, &tool_args, args.passes).map(|measurement| Row { name: name.into(), measurement })
+            })
+            .collect()
+    };
+    print_table(&events, &rows, &baselines, term);
     Ok(())
 }
 

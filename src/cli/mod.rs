@@ -7,6 +7,7 @@ mod output;
 mod replay;
 #[cfg(feature = "serve")]
 mod serve;
+mod test_event_pattern;
 mod test_metric_filter;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     TestMetricFilter(test_metric_filter::Args),
+    TestEventPattern(test_event_pattern::Args),
     Filter(filter::Args),
     Explain(explain::Args),
     Replay(replay::Args),
@@ -48,6 +50,7 @@ pub fn run() -> i32 {
     let mut term = Terminal::new();
     let code = match cli.command {
         Command::TestMetricFilter(args) => test_metric_filter::run(args, &mut term),
+        Command::TestEventPattern(args) => test_event_pattern::run(args, &mut term),
         Command::Filter(args) => filter::run(args, &mut term),
         Command::Explain(args) => explain::run(args, &mut term),
         Command::Replay(args) => replay::run(args, &mut term),

@@ -56,11 +56,32 @@ const CONTEXT: usize = 40;
 impl fmt::Display for InvalidEventPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.aws_message())?;
+        self.write_pointer(f)
+    }
+}
+
+/// Where the fault is: line, column, field, and the text with a caret under it.
+pub struct Pointer<'a>(&'a InvalidEventPattern);
+
+impl fmt::Display for Pointer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write_pointer(f)
+    }
+}
+
+impl InvalidEventPattern {
+    /// Only trailwatch's pointer to the fault (for callers that print AWS's message
+    /// themselves).
+    pub fn pointer(&self) -> Pointer<'_> {
+        Pointer(self)
+    }
+
+    fn write_pointer(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (line, column) = self.line_column();
         if self.field.is_empty() {
-            writeln!(f, "  at line {line}, column {column}:")?;
+            writeln!(f, "at line {line}, column {column}:")?;
         } else {
-            writeln!(f, "  at line {line}, column {column}, in field \"{}\":", self.field)?;
+            writeln!(f, "at line {line}, column {column}, in field \"{}\":", self.field)?;
         }
         let text = self.text.lines().nth(line - 1).unwrap_or("");
         let chars: Vec<char> = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();

@@ -59,6 +59,7 @@ pub(crate) struct Lexer<'a> {
     pub(crate) token_start: usize,
     stack: Vec<Context>,
     started: bool,
+    max_depth: usize,
 }
 
 /// A syntax fault: reason and offset.
@@ -66,7 +67,21 @@ pub(crate) type SyntaxError = (String, usize);
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(text: &'a str) -> Lexer<'a> {
-        Lexer { text, bytes: text.as_bytes(), pos: 0, token_start: 0, stack: Vec::new(), started: false }
+        Lexer {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            token_start: 0,
+            stack: Vec::new(),
+            started: false,
+            max_depth: MAX_DEPTH,
+        }
+    }
+
+    /// A lexer for events, nesting no deeper than the JSON reader of the filter-pattern
+    /// engine allows ([`crate::matcher::lazy::MAX_DEPTH`]), so both judge events alike.
+    pub(crate) fn for_events(text: &'a str) -> Lexer<'a> {
+        Lexer { max_depth: crate::matcher::lazy::MAX_DEPTH, ..Lexer::new(text) }
     }
 
     /// Whether only whitespace follows what has been read.
@@ -164,10 +179,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, context: Context) -> Result<(), SyntaxError> {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= self.max_depth {
             return self.fault(format!(
-                "Document nesting depth ({}) exceeds the maximum allowed ({MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)",
-                MAX_DEPTH + 1
+                "Document nesting depth ({}) exceeds the maximum allowed ({}, from `StreamReadConstraints.getMaxNestingDepth()`)",
+                self.max_depth + 1,
+                self.max_depth
             ));
         }
         self.stack.push(context);

@@ -24,6 +24,7 @@
 mod ast;
 mod cidr;
 mod error;
+mod fast;
 mod lex;
 mod number;
 mod parse;
@@ -59,30 +60,27 @@ impl EventMatcher {
 /// Many patterns, matched together: each event is read once for all of them.
 #[derive(Clone, Debug)]
 pub struct EventMatcherSet {
-    patterns: Vec<EventPattern>,
+    compiled: fast::Compiled,
 }
 
 impl EventMatcherSet {
     pub fn new(patterns: &[EventPattern]) -> EventMatcherSet {
-        EventMatcherSet { patterns: patterns.to_vec() }
+        EventMatcherSet { compiled: fast::Compiled::new(patterns) }
     }
 
     /// How many patterns the set holds.
     pub fn len(&self) -> usize {
-        self.patterns.len()
+        self.compiled.patterns().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.compiled.patterns().is_empty()
     }
 
-    /// Replaces `out` with the indices (ascending) of the patterns `event_json` matches.
+    /// Replaces `out` with the indices (ascending) of the patterns `event_json` matches
+    /// (none when it is not a JSON object).
     pub fn matching(&self, event_json: &str, out: &mut Vec<usize>) {
-        out.clear();
-        let Some(doc @ reference::Doc::Object(_)) = reference::Doc::parse(event_json) else {
-            return;
-        };
-        out.extend(self.patterns.iter().enumerate().filter(|(_, p)| reference::matches(p, &doc)).map(|(i, _)| i));
+        self.compiled.matching(event_json, out);
     }
 }
 

@@ -105,12 +105,10 @@ impl Compiler<'_> {
     }
 
     fn extended_name(&self, step: &str) -> String {
-        let mut name = self.path.join(".");
-        if !name.is_empty() {
-            name.push('.');
+        if self.path.is_empty() {
+            return step.to_string();
         }
-        name.push_str(step);
-        name
+        format!("{}.{step}", self.path.join("."))
     }
 
     /// The members of an object whose `{` has been read.

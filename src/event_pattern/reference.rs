@@ -30,7 +30,7 @@ impl Doc {
     /// Parses one JSON value followed by nothing but whitespace; `None` if the text is not
     /// JSON.
     pub fn parse(text: &str) -> Option<Doc> {
-        let mut lexer = Lexer::new(text);
+        let mut lexer = Lexer::for_events(text);
         let first = lexer.next().ok()?;
         let doc = Doc::from_tokens(first, &mut lexer)?;
         (lexer.next().ok()? == Token::End && lexer.rest_is_blank()).then_some(doc)
@@ -94,16 +94,26 @@ pub type Trail = Vec<(u32, u32)>;
 pub fn leaves(event: &Doc) -> Vec<(String, Leaf<'_>, Trail)> {
     let mut out = Vec::new();
     let mut arrays = 0;
-    walk(event, String::new(), Vec::new(), &mut arrays, &mut out);
+    walk(event, None, Vec::new(), &mut arrays, &mut out);
     out
 }
 
-fn walk<'a>(value: &'a Doc, path: String, trail: Trail, arrays: &mut u32, out: &mut Vec<(String, Leaf<'a>, Trail)>) {
+/// `path` is `None` at the top of the document (where no leaf can sit).
+fn walk<'a>(
+    value: &'a Doc,
+    path: Option<String>,
+    trail: Trail,
+    arrays: &mut u32,
+    out: &mut Vec<(String, Leaf<'a>, Trail)>,
+) {
     match value {
         Doc::Object(members) => {
             for (key, member) in members {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                walk(member, child, trail.clone(), arrays, out);
+                let child = match &path {
+                    None => key.clone(),
+                    Some(path) => format!("{path}.{key}"),
+                };
+                walk(member, Some(child), trail.clone(), arrays, out);
             }
         }
         Doc::Array(elements) => {
@@ -115,10 +125,10 @@ fn walk<'a>(value: &'a Doc, path: String, trail: Trail, arrays: &mut u32, out: &
                 walk(element, path.clone(), inner, arrays, out);
             }
         }
-        Doc::String(s) => out.push((path, Leaf::String(Cow::Borrowed(s)), trail)),
-        Doc::Number(n) => out.push((path, Leaf::Number(n), trail)),
-        Doc::Bool(b) => out.push((path, Leaf::Bool(*b), trail)),
-        Doc::Null => out.push((path, Leaf::Null, trail)),
+        Doc::String(s) => out.push((path.unwrap_or_default(), Leaf::String(Cow::Borrowed(s)), trail)),
+        Doc::Number(n) => out.push((path.unwrap_or_default(), Leaf::Number(n), trail)),
+        Doc::Bool(b) => out.push((path.unwrap_or_default(), Leaf::Bool(*b), trail)),
+        Doc::Null => out.push((path.unwrap_or_default(), Leaf::Null, trail)),
     }
 }
 

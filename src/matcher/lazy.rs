@@ -103,7 +103,7 @@ impl Paths {
             return Extraction::Unsure;
         }
         let mut out = vec![Found::Missing; self.slots];
-        let mut scan = Scanner { text, bytes, pos: 0 };
+        let mut scan = Scanner::new(text);
         scan.skip_ws();
         if scan.peek() != Some(b'{') || scan.value(self, Some(0), 0, &mut out).is_none() {
             return Extraction::NotJson;
@@ -119,7 +119,7 @@ impl Paths {
 
 /// Whether any byte is below 0x20, in blocks the compiler can vectorise (an early-exit
 /// `any` over single bytes is several times slower).
-fn has_control_byte(bytes: &[u8]) -> bool {
+pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
     let mut blocks = bytes.chunks_exact(32);
     let found = blocks.by_ref().any(|block| block.iter().fold(0u8, |seen, &b| seen | u8::from(b < 0x20)) != 0);
     found || blocks.remainder().iter().any(|&b| b < 0x20)
@@ -164,28 +164,34 @@ pub enum Extraction<'a> {
 
 /// Nesting deeper than this is not JSON to the reference parser (`serde_json` refuses a
 /// 128th level), so it is not JSON here either.
-const MAX_DEPTH: usize = 127;
+pub(crate) const MAX_DEPTH: usize = 127;
 
-struct Scanner<'a> {
+/// The validating JSON reader under [`Paths::extract`]; the event-pattern matcher walks
+/// events with the same primitives.
+pub(crate) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
-    pos: usize,
+    pub(crate) pos: usize,
 }
 
 impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn new(text: &'a str) -> Scanner<'a> {
+        Scanner { text, bytes: text.as_bytes(), pos: 0 }
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
     /// Only spaces can occur between tokens: [`Paths::extract`] sends text holding any
     /// control character (tabs and newlines included) to the reference evaluator.
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while self.peek() == Some(b' ') {
             self.pos += 1;
         }
     }
 
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    pub(crate) fn expect(&mut self, byte: u8) -> Option<()> {
         self.skip_ws();
         (self.peek()? == byte).then(|| self.pos += 1)
     }
@@ -287,7 +293,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A number, `true`, `false` or `null`.
-    fn scalar(&mut self) -> Option<Found<'a>> {
+    pub(crate) fn scalar(&mut self) -> Option<Found<'a>> {
         match self.peek()? {
             b't' => self.word("true", Found::Bool(true)),
             b'f' => self.word("false", Found::Bool(false)),
@@ -342,7 +348,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string at `pos` (its opening quote), decoded only when it holds escapes.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    pub(crate) fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos + 1;
         let end = self.string_end(start)?;
         self.pos = end;
@@ -386,7 +392,7 @@ impl<'a> Scanner<'a> {
 
     /// Checks and skips a value off every path, without recursion: `open` remembers
     /// whether each enclosing container is an object, and `after` what may come next.
-    fn skip_value(&mut self, depth: usize) -> Option<()> {
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Option<()> {
         let mut open: Vec<bool> = Vec::new();
         loop {
             // A value.

@@ -8,7 +8,7 @@
 
 mod extracted;
 mod fast;
-mod lazy;
+pub(crate) mod lazy;
 pub mod number;
 pub mod prefilter;
 mod reference;

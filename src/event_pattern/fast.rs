@@ -1,0 +1,490 @@
+//! The fast matcher: every pattern of a set shares one validating pass over the event
+//! text, in the manner of Event Ruler and Quamina.
+//!
+//! * The fields of all patterns form one trie of path steps; the pass descends only into
+//!   members on it and skips (while checking) the rest, with the JSON reader of the
+//!   filter-pattern engine ([`crate::matcher::lazy`]).
+//! * Each distinct condition of a field is tested once per leaf; exact strings, the bulk
+//!   of real rules, by one hash lookup per leaf whatever their number.
+//! * A branch is looked at only when its trigger (a field it cannot match without) was
+//!   hit, so rules about other services cost nothing.
+//! * Text the pass cannot judge as cheaply (control characters, `\u` escapes) goes to the
+//!   reference evaluator, which defines the semantics and against which this is tested.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::ast::{Condition, EventPattern, Leaf, Literal};
+use super::reference::{self, Doc, Trail};
+use crate::matcher::lazy::{has_control_byte, Found, Scanner, MAX_DEPTH};
+
+/// FNV-1a: keys and values are short, and SipHash's resistance is not needed for a set
+/// the user wrote.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A node of the path trie.
+#[derive(Clone, Debug, Default)]
+struct Node {
+    children: FastMap<Box<str>, u32>,
+    /// The field name ending here.
+    name: Option<u32>,
+}
+
+/// The conditions of one field name.
+#[derive(Clone, Debug, Default)]
+struct NameConditions {
+    /// Exact (non-IP) strings -> condition ids.
+    exact: FastMap<Box<str>, Vec<u32>>,
+    /// Every other condition, tested on each leaf.
+    others: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct FieldPlan {
+    name: u32,
+    conditions: Vec<u32>,
+    absence_ok: bool,
+}
+
+#[derive(Clone, Debug)]
+struct BranchPlan {
+    pattern: u32,
+    fields: Vec<FieldPlan>,
+}
+
+/// A compiled set of patterns.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    patterns: Vec<EventPattern>,
+    trie: Vec<Node>,
+    names: Vec<NameConditions>,
+    conditions: Vec<Condition>,
+    /// Branches to look at when a condition is first hit.
+    triggers: Vec<Vec<u32>>,
+    /// Branches looked at on every event (all their fields accept absence).
+    always: Vec<u32>,
+    branches: Vec<BranchPlan>,
+}
+
+impl Compiled {
+    pub fn new(patterns: &[EventPattern]) -> Compiled {
+        let mut compiled = Compiled {
+            patterns: patterns.to_vec(),
+            trie: vec![Node::default()],
+            names: Vec::new(),
+            conditions: Vec::new(),
+            triggers: Vec::new(),
+            always: Vec::new(),
+            branches: Vec::new(),
+        };
+        let mut condition_ids: Vec<Vec<(Condition, u32)>> = Vec::new();
+        for (p, pattern) in patterns.iter().enumerate() {
+            for branch in &pattern.branches {
+                let mut fields = Vec::new();
+                for field in &branch.fields {
+                    let name = compiled.name_id(&field.name, &mut condition_ids);
+                    let mut ids = Vec::new();
+                    for condition in &field.conditions {
+                        if *condition == Condition::Exists(false) {
+                            continue;
+                        }
+                        ids.push(compiled.condition_id(name, condition, &mut condition_ids));
+                    }
+                    fields.push(FieldPlan { name, conditions: ids, absence_ok: field.matches_absence() });
+                }
+                let branch_id = compiled.branches.len() as u32;
+                match trigger(&fields, &compiled.conditions) {
+                    Some(i) => {
+                        for &c in &fields[i].conditions {
+                            compiled.triggers[c as usize].push(branch_id);
+                        }
+                    }
+                    None => compiled.always.push(branch_id),
+                }
+                compiled.branches.push(BranchPlan { pattern: p as u32, fields });
+            }
+        }
+        compiled
+    }
+
+    fn name_id(&mut self, name: &str, condition_ids: &mut Vec<Vec<(Condition, u32)>>) -> u32 {
+        let mut node = 0usize;
+        for step in name.split('.') {
+            node = match self.trie[node].children.get(step) {
+                Some(&child) => child as usize,
+                None => {
+                    let child = self.trie.len();
+                    self.trie.push(Node::default());
+                    self.trie[node].children.insert(step.into(), child as u32);
+                    child
+                }
+            };
+        }
+        if let Some(id) = self.trie[node].name {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(NameConditions::default());
+        condition_ids.push(Vec::new());
+        self.trie[node].name = Some(id);
+        id
+    }
+
+    fn condition_id(&mut self, name: u32, condition: &Condition, ids: &mut [Vec<(Condition, u32)>]) -> u32 {
+        let known = &mut ids[name as usize];
+        if let Some((_, id)) = known.iter().find(|(c, _)| c == condition) {
+            return *id;
+        }
+        let id = self.conditions.len() as u32;
+        self.conditions.push(condition.clone());
+        self.triggers.push(Vec::new());
+        known.push((condition.clone(), id));
+        let entry = &mut self.names[name as usize];
+        match condition {
+            Condition::Exact(Literal::String { text, ip: None }) => {
+                entry.exact.entry(text.as_str().into()).or_default().push(id)
+            }
+            _ => entry.others.push(id),
+        }
+        id
+    }
+
+    pub fn patterns(&self) -> &[EventPattern] {
+        &self.patterns
+    }
+
+    /// Replaces `out` with the indices (ascending) of the patterns `event` matches.
+    pub fn matching(&self, event: &str, out: &mut Vec<usize>) {
+        out.clear();
+        if self.patterns.is_empty() {
+            return;
+        }
+        let bytes = event.as_bytes();
+        if has_control_byte(bytes) || memchr::memmem::find(bytes, b"\\u").is_some() {
+            return self.matching_by_reference(event, out);
+        }
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let state = &mut *scratch;
+            state.start(self);
+            let mut pass = Pass { set: self, scan: Scanner::new(event), state };
+            if pass.document().is_none() {
+                return;
+            }
+            let state = pass.state;
+            for i in 0..state.candidates.len() {
+                let branch = &self.branches[state.candidates[i] as usize];
+                if state.branch_matches(branch) {
+                    out.push(branch.pattern as usize);
+                }
+            }
+        });
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    fn matching_by_reference(&self, event: &str, out: &mut Vec<usize>) {
+        if let Some(doc @ Doc::Object(_)) = Doc::parse(event) {
+            out.extend(self.patterns.iter().enumerate().filter(|(_, p)| reference::matches(p, &doc)).map(|(i, _)| i));
+        }
+    }
+}
+
+/// Which field's conditions trigger a branch: one it cannot match without, preferring
+/// exact values on the deepest path (the most selective in real rules).
+fn trigger(fields: &[FieldPlan], conditions: &[Condition]) -> Option<usize> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.absence_ok && !f.conditions.is_empty())
+        .max_by_key(|(i, f)| {
+            let exact_only = f.conditions.iter().all(|&c| matches!(conditions[c as usize], Condition::Exact(_)));
+            (exact_only, f.name, usize::MAX - i)
+        })
+        .map(|(i, _)| i)
+}
+
+/// Per-thread working memory, reused across events: marks are stamped with the event's
+/// epoch, so nothing is cleared between events.
+#[derive(Default)]
+struct Scratch {
+    epoch: u32,
+    name_seen: Vec<u32>,
+    hit: Vec<u32>,
+    /// A hit by a leaf outside every array (consistent with anything).
+    hit_plain: Vec<u32>,
+    /// Hits by leaves inside arrays: condition, trail.
+    array_hits: Vec<(u32, u32)>,
+    trails: Vec<Trail>,
+    /// The array elements the pass is inside: (array, index).
+    trail: Trail,
+    arrays: u32,
+    branch_seen: Vec<u32>,
+    candidates: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Scratch {
+    fn start(&mut self, set: &Compiled) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            // Stamps wrapped: forget them all once every 4 billion events.
+            self.name_seen.clear();
+            self.hit.clear();
+            self.hit_plain.clear();
+            self.branch_seen.clear();
+            self.epoch = 1;
+        }
+        grow(&mut self.name_seen, set.names.len());
+        grow(&mut self.hit, set.conditions.len());
+        grow(&mut self.hit_plain, set.conditions.len());
+        grow(&mut self.branch_seen, set.branches.len());
+        self.array_hits.clear();
+        self.trails.clear();
+        self.trail.clear();
+        self.arrays = 0;
+        self.candidates.clear();
+        for &b in &set.always {
+            self.candidate(b);
+        }
+    }
+
+    fn candidate(&mut self, branch: u32) {
+        if self.branch_seen[branch as usize] != self.epoch {
+            self.branch_seen[branch as usize] = self.epoch;
+            self.candidates.push(branch);
+        }
+    }
+
+    fn record(&mut self, set: &Compiled, condition: u32, trail: &mut Option<u32>) {
+        let c = condition as usize;
+        if self.hit[c] != self.epoch {
+            self.hit[c] = self.epoch;
+            for &b in &set.triggers[c] {
+                self.candidate(b);
+            }
+        }
+        if self.trail.is_empty() {
+            self.hit_plain[c] = self.epoch;
+        } else if self.hit_plain[c] != self.epoch {
+            let id = *trail.get_or_insert_with(|| {
+                self.trails.push(self.trail.clone());
+                self.trails.len() as u32 - 1
+            });
+            self.array_hits.push((condition, id));
+        }
+    }
+
+    fn branch_matches(&self, branch: &BranchPlan) -> bool {
+        let mut constrained: Vec<Vec<&Trail>> = Vec::new();
+        for field in &branch.fields {
+            if field.absence_ok && self.name_seen[field.name as usize] != self.epoch {
+                continue;
+            }
+            if field.conditions.iter().any(|&c| self.hit_plain[c as usize] == self.epoch) {
+                continue;
+            }
+            if !field.conditions.iter().any(|&c| self.hit[c as usize] == self.epoch) {
+                return false;
+            }
+            constrained.push(
+                self.array_hits
+                    .iter()
+                    .filter(|(c, _)| field.conditions.contains(c))
+                    .map(|&(_, t)| &self.trails[t as usize])
+                    .collect(),
+            );
+        }
+        constrained.len() < 2 || choose(&constrained, &mut Vec::new())
+    }
+}
+
+fn grow(marks: &mut Vec<u32>, len: usize) {
+    if marks.len() < len {
+        marks.resize(len, 0);
+    }
+}
+
+/// Whether one trail per field can be chosen, all pairwise consistent.
+fn choose<'a>(choices: &[Vec<&'a Trail>], chosen: &mut Vec<&'a Trail>) -> bool {
+    let Some((first, rest)) = choices.split_first() else {
+        return true;
+    };
+    for trail in first {
+        if chosen.iter().all(|c| reference::consistent(c, trail)) {
+            chosen.push(trail);
+            let found = choose(rest, chosen);
+            chosen.pop();
+            if found {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// One pass over one event.
+struct Pass<'s, 'e> {
+    set: &'s Compiled,
+    scan: Scanner<'e>,
+    state: &'s mut Scratch,
+}
+
+impl<'e> Pass<'_, 'e> {
+    /// The whole text: one JSON object and nothing after it.
+    fn document(&mut self) -> Option<()> {
+        self.scan.skip_ws();
+        if self.scan.peek()? != b'{' {
+            return None;
+        }
+        self.object(0, 1)?;
+        self.scan.skip_ws();
+        (self.scan.peek().is_none()).then_some(())
+    }
+
+    /// The node reached from `node` by an event key (keys holding dots take several steps,
+    /// as the pattern's dot-joined names do).
+    fn child(&self, node: usize, key: &str) -> Option<usize> {
+        let mut node = node;
+        for step in key.split('.') {
+            node = *self.set.trie[node].children.get(step)? as usize;
+        }
+        Some(node)
+    }
+
+    /// An object at `pos` on trie node `node`, `depth` containers deep (itself included).
+    fn object(&mut self, node: usize, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.scan.pos += 1;
+        self.scan.skip_ws();
+        if self.scan.peek()? == b'}' {
+            self.scan.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.scan.skip_ws();
+            if self.scan.peek()? != b'"' {
+                return None;
+            }
+            let key = self.scan.string()?;
+            self.scan.expect(b':')?;
+            match self.child(node, &key) {
+                Some(child) => self.value(child, depth)?,
+                None => {
+                    self.scan.skip_ws();
+                    self.scan.skip_value(depth)?
+                }
+            }
+            self.scan.skip_ws();
+            match self.scan.peek()? {
+                b',' => self.scan.pos += 1,
+                b'}' => {
+                    self.scan.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A value on trie node `node`, inside `depth` containers.
+    fn value(&mut self, node: usize, depth: usize) -> Option<()> {
+        self.scan.skip_ws();
+        let here = &self.set.trie[node];
+        match self.scan.peek()? {
+            b'{' if !here.children.is_empty() => self.object(node, depth + 1),
+            b'[' if here.name.is_some() || !here.children.is_empty() => self.array(node, depth + 1),
+            b'{' | b'[' => self.scan.skip_value(depth),
+            b'"' => {
+                let text = self.scan.string()?;
+                self.leaf(node, Leaf::String(text));
+                Some(())
+            }
+            _ => {
+                let leaf = match self.scan.scalar()? {
+                    Found::Number(n) => Leaf::Number(n),
+                    Found::Bool(b) => Leaf::Bool(b),
+                    Found::Null => Leaf::Null,
+                    _ => return None,
+                };
+                self.leaf(node, leaf);
+                Some(())
+            }
+        }
+    }
+
+    fn array(&mut self, node: usize, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.scan.pos += 1;
+        self.scan.skip_ws();
+        if self.scan.peek()? == b']' {
+            self.scan.pos += 1;
+            return Some(());
+        }
+        let id = self.state.arrays;
+        self.state.arrays += 1;
+        let mut index = 0u32;
+        loop {
+            self.state.trail.push((id, index));
+            self.value(node, depth)?;
+            self.state.trail.pop();
+            index += 1;
+            self.scan.skip_ws();
+            match self.scan.peek()? {
+                b',' => self.scan.pos += 1,
+                b']' => {
+                    self.scan.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn leaf(&mut self, node: usize, leaf: Leaf<'e>) {
+        let Some(name) = self.set.trie[node].name else {
+            return;
+        };
+        let set = self.set;
+        let state = &mut *self.state;
+        state.name_seen[name as usize] = state.epoch;
+        let conditions = &set.names[name as usize];
+        let mut trail = None;
+        if let Leaf::String(text) = &leaf {
+            if let Some(ids) = conditions.exact.get(text.as_ref() as &str) {
+                for &c in ids {
+                    state.record(set, c, &mut trail);
+                }
+            }
+        }
+        for &c in &conditions.others {
+            if set.conditions[c as usize].matches(&leaf) {
+                state.record(set, c, &mut trail);
+            }
+        }
+    }
+}
