@@ -59,6 +59,8 @@ struct NameConditions {
 #[derive(Clone, Debug)]
 struct FieldPlan {
     name: u32,
+    /// Steps in the name: deeper fields are usually the more selective.
+    depth: usize,
     conditions: Vec<u32>,
     absence_ok: bool,
 }
@@ -107,7 +109,12 @@ impl Compiled {
                         }
                         ids.push(compiled.condition_id(name, condition, &mut condition_ids));
                     }
-                    fields.push(FieldPlan { name, conditions: ids, absence_ok: field.matches_absence() });
+                    fields.push(FieldPlan {
+                        name,
+                        depth: field.name.split('.').count(),
+                        conditions: ids,
+                        absence_ok: field.matches_absence(),
+                    });
                 }
                 let branch_id = compiled.branches.len() as u32;
                 match trigger(&fields, &compiled.conditions) {
@@ -216,7 +223,7 @@ fn trigger(fields: &[FieldPlan], conditions: &[Condition]) -> Option<usize> {
         .filter(|(_, f)| !f.absence_ok && !f.conditions.is_empty())
         .max_by_key(|(i, f)| {
             let exact_only = f.conditions.iter().all(|&c| matches!(conditions[c as usize], Condition::Exact(_)));
-            (exact_only, f.name, usize::MAX - i)
+            (exact_only, f.depth, usize::MAX - i)
         })
         .map(|(i, _)| i)
 }
@@ -365,6 +372,14 @@ impl<'e> Pass<'_, 'e> {
     /// The node reached from `node` by an event key (keys holding dots take several steps,
     /// as the pattern's dot-joined names do).
     fn child(&self, node: usize, key: &str) -> Option<usize> {
+        let children = &self.set.trie[node].children;
+        if let Some(&child) = children.get(key) {
+            return Some(child as usize);
+        }
+        // Pattern steps hold no dots, so only a dotted key can still lead somewhere.
+        if children.is_empty() || !key.as_bytes().contains(&b'.') {
+            return None;
+        }
         let mut node = node;
         for step in key.split('.') {
             node = *self.set.trie[node].children.get(step)? as usize;
