@@ -10,7 +10,8 @@
 use super::definition::{AlarmDefinition, TreatMissingData};
 use super::reason::{self, Citation};
 use super::statistic::Statistic;
-use crate::metric::{MetricStore, Samples, SeriesKey, MINUTE};
+use super::window::{Slot, Timeline};
+use crate::metric::{MetricStore, MINUTE};
 use crate::source::Millis;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,13 +40,74 @@ pub struct Datapoint {
     pub breaching: bool,
 }
 
+/// Which rule of the evaluation procedure decided a state (see docs/semantics.md, "Alarm
+/// evaluation"), with the counts it used: what a user hand-checking an alarm needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// At least N datapoints in range: the N newest decided; `breaching` of them breached.
+    MOfN { breaching: usize, m: usize, n: usize },
+    /// Fewer than N datapoints; the missing ones were filled (`breaching`/`notBreaching`).
+    Filled { present: usize, breaching: usize, fills: usize, m: usize, n: usize },
+    /// Fewer than N datapoints, missing ones not counted (`missing`/`ignore`).
+    Present { present: usize, breaching: usize, m: usize, n: usize },
+    /// AWS's premature-alarm rule: fewer than M datapoints, but the oldest breaching one
+    /// is at least M periods old and nothing newer is OK.
+    Premature { present: usize, oldest_breaching: usize, m: usize, n: usize },
+    /// No datapoint in any slot of the range: the treatment decided alone.
+    AllMissing { periods: usize },
+}
+
+impl Rule {
+    /// The rule in words, e.g. `2 of 3: 1 of the 3 newest periods breached`.
+    pub fn describe(&self, treatment: TreatMissingData) -> String {
+        match *self {
+            Rule::MOfN { breaching, m, n } => {
+                format!("{m} of {n}: {breaching} of the {n} newest datapoints breached ({m} needed)")
+            }
+            Rule::Filled { present, breaching, fills, m, n } => format!(
+                "{m} of {n}: {present} of {n} datapoints present, {breaching} breached, and {fills} missing treated as {} ({m} needed)",
+                if treatment == TreatMissingData::Breaching { "breaching" } else { "not breaching" }
+            ),
+            Rule::Present { present, breaching, m, n } => format!(
+                "{m} of {n}: {present} of {n} datapoints present, {breaching} breached ({m} needed; missing periods are not counted)"
+            ),
+            Rule::Premature { present, oldest_breaching, m, n } => format!(
+                "{m} of {n}: premature-alarm rule of AWS's missing-data tables: only {present} datapoint(s) present, the oldest breaching one {oldest_breaching} period(s) back (at least {m}) and nothing newer OK"
+            ),
+            Rule::AllMissing { periods } => {
+                format!("all data missing: no datapoint in the {periods} periods evaluated, so missing data decides")
+            }
+        }
+    }
+}
+
+/// The evaluated slots, oldest on the left: `X` breaching, `0` not, `-` missing
+/// (the notation of AWS's missing-data tables), e.g. `[- - X - 0]`.
+pub fn window_marks(slots: &[Option<Datapoint>]) -> String {
+    let marks: Vec<&str> = slots
+        .iter()
+        .rev()
+        .map(|slot| match slot {
+            Some(d) if d.breaching => "X",
+            Some(_) => "0",
+            None => "-",
+        })
+        .collect();
+    format!("[{}]", marks.join(" "))
+}
+
 /// One change of state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateChange {
     pub time: Millis,
     pub old: StateValue,
     pub new: StateValue,
+    /// AWS's reason text (what the SNS message carries).
     pub reason: String,
+    /// The slots evaluated, as [`window_marks`] draws them.
+    pub window: String,
+    /// The rule that decided.
+    pub rule: Rule,
     /// The datapoints the reason cites, newest first.
     pub cited: Vec<Datapoint>,
     /// The start of the oldest window evaluated.
@@ -68,7 +130,27 @@ pub struct EvaluationOptions {
 
 impl EvaluationOptions {
     pub fn range_for(&self, alarm: &AlarmDefinition) -> u32 {
-        self.range.unwrap_or(alarm.evaluation_periods + 2).max(alarm.evaluation_periods)
+        self.range.unwrap_or(alarm.evaluation_periods.saturating_add(2)).max(alarm.evaluation_periods)
+    }
+
+    /// Checks that every time the evaluation computes fits: a valid alarm, a range of at
+    /// most [`MAX_EVALUATION_RANGE`] periods, lags of at most a week, and start and end
+    /// times within a few thousand years of the event-time range.
+    pub fn check(&self, alarm: &AlarmDefinition) -> Result<(), String> {
+        alarm.validate()?;
+        let range = self.range_for(alarm);
+        if range > MAX_EVALUATION_RANGE {
+            return Err(format!("the evaluation range must be at most {MAX_EVALUATION_RANGE} periods, not {range}"));
+        }
+        // Bounds far from i64's edges: year 9999 plus any look-back and lag stays below 2^50.
+        const LIMIT: Millis = 1 << 50;
+        if self.lag.checked_abs().is_none_or(|lag| lag > 7 * 24 * 3_600_000)
+            || !(-LIMIT..=LIMIT).contains(&self.start)
+            || !(-LIMIT..=LIMIT).contains(&self.end)
+        {
+            return Err("evaluation times out of range".to_string());
+        }
+        Ok(())
     }
 }
 
@@ -81,46 +163,54 @@ pub const MAX_EVALUATION_RANGE: u32 = 1442;
 pub const INITIAL_REASON: &str = "Unchecked: Initial alarm creation";
 
 /// Evaluates `alarm` every minute from `options.start` to `options.end` and returns its
-/// changes of state (it starts in `INSUFFICIENT_DATA`).
+/// changes of state (it starts in `INSUFFICIENT_DATA`). Options that [`EvaluationOptions::check`]
+/// refuses evaluate nothing.
+///
+/// Only minutes at which some slot's contents change are evaluated: between two such
+/// minutes every evaluation sees the same values, decides the same state, and so changes
+/// nothing (reasons differ only in the windows' start times, which are reported only with a
+/// change). The windows slide incrementally ([`Slot`]), so the cost grows with the data and
+/// the range R, not with the data times the period. [`reference::evaluate`] evaluates every
+/// minute from scratch; the property tests hold the two equal.
 pub fn evaluate(alarm: &AlarmDefinition, store: &MetricStore, options: &EvaluationOptions) -> Vec<StateChange> {
-    let series = matching_series(alarm, store);
+    if options.check(alarm).is_err() {
+        return Vec::new();
+    }
+    let timeline = Timeline::new(alarm, store);
     let period = Millis::from(alarm.period) * 1000;
-    let range = options.range_for(alarm) as usize;
+    let range = options.range_for(alarm);
+    let mut slots: Vec<Slot> = (1..=Millis::from(range)).map(|k| Slot::new(k, period)).collect();
+    let mut points = Vec::with_capacity(slots.len());
     let mut state = StateValue::InsufficientData;
     let mut changes = Vec::new();
-    // Minutes that hold data: long stretches without any are skipped in one step.
-    let data_minutes: std::collections::BTreeSet<Millis> =
-        series.iter().filter_map(|key| store.minutes(key)).flat_map(|minutes| minutes.keys().copied()).collect();
     let mut t = ceil_minute(options.start);
     while t <= options.end {
-        let slots: Vec<Option<Datapoint>> = (1..=range as Millis)
-            .map(|k| {
-                let start = t - k * period;
-                let samples = window(store, &series, start, start + period);
-                let value = alarm.statistic.compute(&samples)?;
-                let breaching = alarm.comparison.breaches(value, alarm.threshold);
-                Some(Datapoint { start, value, sample_count: samples.count(), breaching })
-            })
-            .collect();
-        let decision = decide(alarm, &slots);
-        let settled = decision.as_ref().is_none_or(|(new, _, _)| *new == state);
-        if let Some((new, reason, cited)) = decision {
+        points.clear();
+        for slot in &mut slots {
+            slot.advance(t, &timeline);
+            points.push(slot.datapoint(t, alarm));
+        }
+        if let Some((new, reason, cited, rule)) = decide(alarm, &points) {
             if new != state {
-                let evaluated_from = t - range as Millis * period;
-                changes.push(StateChange { time: t + options.lag, old: state, new, reason, cited, evaluated_from });
+                let evaluated_from = t - Millis::from(range) * period;
+                let window = window_marks(&points);
+                changes.push(StateChange {
+                    time: t + options.lag,
+                    old: state,
+                    new,
+                    reason,
+                    window,
+                    rule,
+                    cited,
+                    evaluated_from,
+                });
                 state = new;
             }
         }
-        // With nothing in range and nothing to change, the state holds until the next
-        // datapoint enters the range (the first evaluation after its minute).
-        t = if settled && slots.iter().all(Option::is_none) {
-            match data_minutes.range(t..).next() {
-                Some(next) => (next + MINUTE).max(t + MINUTE),
-                None => break,
-            }
-        } else {
-            t + MINUTE
-        };
+        match slots.iter().filter_map(|slot| slot.next_change(&timeline)).min() {
+            Some(next) => t = next.max(t + MINUTE),
+            None => break,
+        }
     }
     changes
 }
@@ -129,33 +219,7 @@ fn ceil_minute(t: Millis) -> Millis {
     (t + MINUTE - 1).div_euclid(MINUTE) * MINUTE
 }
 
-/// The series an alarm reads: same namespace, name and dimensions; same unit when the
-/// alarm names one (otherwise every unit, as CloudWatch retrieves all).
-fn matching_series(alarm: &AlarmDefinition, store: &MetricStore) -> Vec<SeriesKey> {
-    store
-        .series()
-        .into_iter()
-        .map(|(key, _)| key)
-        .filter(|key| {
-            key.namespace == alarm.namespace
-                && key.metric_name == alarm.metric_name
-                && key.dimensions == alarm.dimensions
-                && (alarm.unit.is_none()
-                    || key.unit.as_deref().unwrap_or("None") == alarm.unit.as_deref().unwrap_or("None"))
-        })
-        .cloned()
-        .collect()
-}
-
-fn window(store: &MetricStore, series: &[SeriesKey], start: Millis, end: Millis) -> Samples {
-    let mut samples = Samples::default();
-    for key in series {
-        samples.merge(&store.window(key, start, end));
-    }
-    samples
-}
-
-type Decision = Option<(StateValue, String, Vec<Datapoint>)>;
+type Decision = Option<(StateValue, String, Vec<Datapoint>, Rule)>;
 
 /// One evaluation; `None` keeps the current state.
 fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
@@ -169,38 +233,47 @@ fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
     if real.len() >= n {
         let evaluated = &real[..n];
         let breaching = evaluated.iter().filter(|d| d.breaching).count();
+        let rule = Rule::MOfN { breaching, m, n };
         return Some(if breaching >= m {
             let cited = if alarm.datapoints_to_alarm.is_some() { only(evaluated, true) } else { evaluated.to_vec() };
             let text = reason::crossed(alarm, Citation::breaching(&cited), None, StateValue::Alarm);
-            (StateValue::Alarm, text, cited)
+            (StateValue::Alarm, text, cited, rule)
         } else {
             let cited = only(evaluated, false);
-            (StateValue::Ok, reason::crossed(alarm, Citation::not_breaching(&cited), None, StateValue::Ok), cited)
+            (StateValue::Ok, reason::crossed(alarm, Citation::not_breaching(&cited), None, StateValue::Ok), cited, rule)
         });
     }
     if real.is_empty() {
+        let rule = Rule::AllMissing { periods: slots.len() };
         return match treatment {
-            TreatMissingData::Missing => Some((StateValue::InsufficientData, reason::insufficient(n), Vec::new())),
+            TreatMissingData::Missing => {
+                Some((StateValue::InsufficientData, reason::insufficient(n), Vec::new(), rule))
+            }
             TreatMissingData::Ignore => None,
-            TreatMissingData::Breaching => Some((StateValue::Alarm, reason::all_missing(n, treatment), Vec::new())),
-            TreatMissingData::NotBreaching => Some((StateValue::Ok, reason::all_missing(n, treatment), Vec::new())),
+            TreatMissingData::Breaching => {
+                Some((StateValue::Alarm, reason::all_missing(n, treatment), Vec::new(), rule))
+            }
+            TreatMissingData::NotBreaching => {
+                Some((StateValue::Ok, reason::all_missing(n, treatment), Vec::new(), rule))
+            }
         };
     }
     let fills = n - real.len();
     let breaching = real.iter().filter(|d| d.breaching).count();
-    let alarm_now = match treatment {
-        TreatMissingData::Breaching => breaching + fills >= m,
-        TreatMissingData::NotBreaching => breaching >= m,
+    let present = real.len();
+    let (alarm_now, rule) = match treatment {
+        TreatMissingData::Breaching => (breaching + fills >= m, Rule::Filled { present, breaching, fills, m, n }),
+        TreatMissingData::NotBreaching => (breaching >= m, Rule::Filled { present, breaching, fills, m, n }),
         TreatMissingData::Missing | TreatMissingData::Ignore => {
             if breaching >= m {
-                true
-            } else if premature(slots, n, m) {
+                (true, Rule::Present { present, breaching, m, n })
+            } else if let Some(oldest_breaching) = premature(slots, n, m) {
                 if treatment == TreatMissingData::Ignore {
                     return None;
                 }
-                true
+                (true, Rule::Premature { present, oldest_breaching, m, n })
             } else {
-                false
+                (false, Rule::Present { present, breaching, m, n })
             }
         }
     };
@@ -210,7 +283,7 @@ fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
     let cited = only(&real, alarm_now);
     let citation = Citation { points: &cited, breaching: alarm_now, received: Some((real.len(), n)) };
     let text = reason::crossed(alarm, citation, filled, state);
-    Some((state, text, cited))
+    Some((state, text, cited, rule))
 }
 
 fn only(points: &[Datapoint], breaching: bool) -> Vec<Datapoint> {
@@ -219,17 +292,15 @@ fn only(points: &[Datapoint], breaching: bool) -> Vec<Datapoint> {
 
 /// AWS's premature-alarm rule: fewer than M real points, but the oldest breaching point
 /// within the last N slots is at least M slots old and every newer slot is breaching or
-/// missing.
-fn premature(slots: &[Option<Datapoint>], n: usize, m: usize) -> bool {
+/// missing. Returns how many periods back that oldest breaching point is.
+fn premature(slots: &[Option<Datapoint>], n: usize, m: usize) -> Option<usize> {
     let real = slots.iter().flatten().count();
     if real >= m {
-        return false;
+        return None;
     }
     let last_n = &slots[..n.min(slots.len())];
-    let Some(j) = last_n.iter().rposition(|s| s.is_some_and(|d| d.breaching)) else {
-        return false;
-    };
-    j + 1 >= m && last_n[..j].iter().all(|s| s.is_none_or(|d| d.breaching))
+    let j = last_n.iter().rposition(|s| s.is_some_and(|d| d.breaching))?;
+    (j + 1 >= m && last_n[..j].iter().all(|s| s.is_none_or(|d| d.breaching))).then_some(j + 1)
 }
 
 /// `EvaluateLowSampleCountPercentile: ignore`: a percentile alarm does not change state
@@ -245,6 +316,8 @@ fn too_few_samples(alarm: &AlarmDefinition, evaluated: &[Datapoint]) -> bool {
     let needed = if p >= 0.5 { 10.0 / (1.0 - p).max(f64::EPSILON) } else { 10.0 / p.max(f64::EPSILON) };
     evaluated.iter().any(|d| (d.sample_count as f64) < needed)
 }
+
+pub mod reference;
 
 #[cfg(test)]
 mod tests;

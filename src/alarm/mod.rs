@@ -10,8 +10,15 @@ mod evaluate;
 mod notification;
 mod reason;
 mod statistic;
+mod window;
 
 pub use definition::{AlarmDefinition, Comparison, TreatMissingData};
-pub use evaluate::{evaluate, Datapoint, EvaluationOptions, StateChange, StateValue, MAX_EVALUATION_RANGE};
+pub use evaluate::{
+    evaluate, window_marks, Datapoint, EvaluationOptions, Rule, StateChange, StateValue, MAX_EVALUATION_RANGE,
+};
 pub use notification::{aws_time, notification, region_name, Deployment};
 pub use statistic::Statistic;
+pub use window::period_values;
+
+/// The simple evaluator the fast one is tested against (for property tests and fuzzing).
+pub use evaluate::reference;

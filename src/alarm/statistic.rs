@@ -65,6 +65,12 @@ impl Statistic {
     /// The value of the window, or `None` when it has no value (no samples, nothing in
     /// range, or negative samples for an extended statistic).
     pub fn compute(&self, samples: &Samples) -> Option<f64> {
+        self.compute_with_sum(samples, || samples.sum())
+    }
+
+    /// [`Statistic::compute`], with the samples' sum supplied by the caller (a sliding
+    /// window keeps it up to date instead of re-adding every value).
+    pub fn compute_with_sum(&self, samples: &Samples, sum: impl FnOnce() -> f64) -> Option<f64> {
         if samples.is_empty() {
             return None;
         }
@@ -74,8 +80,8 @@ impl Statistic {
         let n = samples.count() as f64;
         match self {
             Statistic::SampleCount => Some(n),
-            Statistic::Sum => Some(samples.sum()),
-            Statistic::Average => Some(samples.sum() / n),
+            Statistic::Sum => Some(sum()),
+            Statistic::Average => Some(sum() / n),
             Statistic::Minimum => samples.min(),
             Statistic::Maximum => samples.max(),
             Statistic::Percentile(p) => samples.nth(nearest_rank(*p, samples.count())),

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use trailwatch::alarm::Deployment;
 use trailwatch::config::{self, Configuration};
 use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
-use trailwatch::report::{accounting, notification_lines, plot_alarms, text_report, write_metrics, MetricsFormat};
+use trailwatch::report::{
+    accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, MetricsFormat,
+};
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
 use super::output::{Terminal, EXIT_ERROR};
@@ -221,8 +223,8 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     if let Some(path) = &args.metrics_out {
         let format =
             if path.extension().is_some_and(|e| e == "json") { MetricsFormat::Json } else { MetricsFormat::Csv };
-        let mut file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        write_metrics(&result.store, format, &mut file).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_atomically(path, |out| write_metrics(&result.store, format, out))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(dir) = &args.plot {
         for path in plot_alarms(&result, dir)? {

@@ -7,10 +7,12 @@
 
 mod bank;
 mod definition;
+mod exact;
 mod samples;
 mod store;
 
 pub use bank::FilterBank;
 pub use definition::{CompiledFilter, MetricFilter, MetricTransformation, MetricValue, Outcome, ValueRef};
+pub use exact::ExactSum;
 pub use samples::Samples;
 pub use store::{FilterTally, MetricStore, SeriesKey, MINUTE};

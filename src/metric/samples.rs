@@ -24,18 +24,19 @@ impl Ord for Ordered {
     }
 }
 
+/// Equal multisets are equal `Samples`, however they were built: every statistic is a
+/// function of the multiset alone (the sum is exact, rounded once), so merging per-file
+/// partials or sliding a window in any order gives the same numbers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Samples {
     counts: BTreeMap<Ordered, u64>,
     count: u64,
-    sum: f64,
 }
 
 impl Samples {
     pub fn add(&mut self, value: f64) {
         *self.counts.entry(Ordered(value)).or_insert(0) += 1;
         self.count += 1;
-        self.sum += value;
     }
 
     pub fn merge(&mut self, other: &Samples) {
@@ -43,7 +44,24 @@ impl Samples {
             *self.counts.entry(*value).or_insert(0) += n;
         }
         self.count += other.count;
-        self.sum += other.sum;
+    }
+
+    /// Removes samples merged in before (a window's oldest minute leaving it).
+    pub fn remove(&mut self, other: &Samples) {
+        for (value, n) in &other.counts {
+            if let std::collections::btree_map::Entry::Occupied(mut entry) = self.counts.entry(*value) {
+                *entry.get_mut() = entry.get().saturating_sub(*n);
+                if *entry.get() == 0 {
+                    entry.remove();
+                }
+            }
+        }
+        self.count = self.count.saturating_sub(other.count);
+    }
+
+    /// Each distinct value with its number of samples, ascending.
+    pub fn for_each_value(&self, mut f: impl FnMut(f64, u64)) {
+        self.counts.iter().for_each(|(value, n)| f(value.0, *n));
     }
 
     pub fn count(&self) -> u64 {
@@ -54,8 +72,11 @@ impl Samples {
         self.count == 0
     }
 
+    /// The exact sum of the samples, rounded once to the nearest double.
     pub fn sum(&self) -> f64 {
-        self.sum
+        let mut sum = super::ExactSum::default();
+        self.for_each_value(|value, n| sum.add(value, n));
+        sum.value()
     }
 
     pub fn min(&self) -> Option<f64> {

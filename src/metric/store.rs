@@ -99,6 +99,11 @@ impl MetricStore {
         self.series.get(key)
     }
 
+    /// Every series' key, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &SeriesKey> {
+        self.series.keys()
+    }
+
     /// All series, sorted.
     pub fn series(&self) -> Vec<(&SeriesKey, &BTreeMap<Millis, Samples>)> {
         let mut all: Vec<_> = self.series.iter().collect();
@@ -109,7 +114,7 @@ impl MetricStore {
     /// The values published to `key` in `[start, end)`.
     pub fn window(&self, key: &SeriesKey, start: Millis, end: Millis) -> Samples {
         let mut samples = Samples::default();
-        if let Some(minutes) = self.series.get(key) {
+        if let Some(minutes) = self.series.get(key).filter(|_| start < end) {
             for (_, s) in minutes.range(start..end) {
                 samples.merge(s);
             }

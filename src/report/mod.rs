@@ -1,12 +1,14 @@
 //! Replay results -> what people and programs read: a text timeline, SNS messages as JSON
 //! lines, metric datapoints as CSV or JSON, and SVG charts.
 
+mod atomic;
 mod chart;
 mod metrics;
 mod plot;
 mod rules;
 mod text;
 
+pub use atomic::write_atomically;
 pub use chart::{alarm_series, chart_span, replay_json, state_spans};
 pub use metrics::{write_metrics, MetricsFormat};
 pub use plot::plot_alarms;

@@ -30,45 +30,33 @@ fn file_name(alarm: &str) -> String {
     alarm.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect()
 }
 
-/// The alarm's statistic over the period ending at each minute, as the alarm sees it.
+/// The alarm's statistic over the period ending at each minute, as the alarm sees it (one
+/// sliding window, so a week-long period costs no more than a minute-long one).
 fn series(run: &AlarmRun, result: &ReplayResult, from: Millis, to: Millis) -> Vec<(f64, f64)> {
-    let a = &run.definition;
-    let period = Millis::from(a.period) * 1000;
-    let keys: Vec<_> = result
-        .store
-        .series()
+    crate::alarm::period_values(&run.definition, &result.store, to)
         .into_iter()
-        .filter(|(k, _)| k.namespace == a.namespace && k.metric_name == a.metric_name && k.dimensions == a.dimensions)
-        .map(|(k, _)| k.clone())
-        .collect();
-    // Only minutes whose window holds data have a value: visit those, not the whole span.
-    let mut points = std::collections::BTreeMap::new();
-    let data_minutes: std::collections::BTreeSet<Millis> =
-        keys.iter().filter_map(|k| result.store.minutes(k)).flat_map(|m| m.keys().copied()).collect();
-    for minute in data_minutes {
-        let mut t = minute + MINUTE;
-        while t <= (minute + period).min(to) {
-            if let std::collections::btree_map::Entry::Vacant(slot) = points.entry(t) {
-                let mut samples = crate::metric::Samples::default();
-                for key in &keys {
-                    samples.merge(&result.store.window(key, t - period, t));
-                }
-                if let Some(value) = a.statistic.compute(&samples) {
-                    slot.insert(value);
-                }
-            }
-            t += MINUTE;
-        }
-    }
-    let points: Vec<(f64, f64)> = points.into_iter().map(|(t, v)| (minutes(t, from), v)).collect();
-    points
+        .map(|(t, value)| (minutes(t, from), value))
+        .collect()
 }
 
 fn minutes(t: Millis, from: Millis) -> f64 {
     (t - from) as f64 / MINUTE as f64
 }
 
+/// Draws the chart in memory and writes it whole (see `atomic.rs`).
 fn plot(run: &AlarmRun, result: &ReplayResult, first: Millis, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let mut svg = String::new();
+    draw(run, result, first, &mut svg)?;
+    super::write_atomically(path, |out| out.write_all(svg.as_bytes()))?;
+    Ok(())
+}
+
+fn draw(
+    run: &AlarmRun,
+    result: &ReplayResult,
+    first: Millis,
+    svg: &mut String,
+) -> Result<(), Box<dyn std::error::Error>> {
     let a = &run.definition;
     let from = first.div_euclid(MINUTE) * MINUTE;
     let to = result.evaluated_until.max(from + MINUTE);
@@ -78,7 +66,7 @@ fn plot(run: &AlarmRun, result: &ReplayResult, first: Millis, path: &Path) -> Re
     // tick search never ends. Points above the cap are clipped.
     let top = (points.iter().map(|p| p.1).fold(a.threshold, f64::max).max(1.0) * 1.2).min(MAX_AXIS);
     let width = minutes(to, from);
-    let root = SVGBackend::new(path, (960, 420)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (960, 420)).into_drawing_area();
     root.fill(&WHITE)?;
     let title = format!("{}: {} of {}/{} ({} s periods)", a.name, a.statistic, a.namespace, a.metric_name, a.period);
     let mut chart = ChartBuilder::on(&root)

@@ -79,6 +79,14 @@ pub fn text_report(result: &ReplayResult) -> String {
                 change.new.name(),
                 change.reason
             );
+            let _ = writeln!(
+                out,
+                "  {:>21}evaluated {} (oldest to newest: X breaching, 0 not, - missing), missing data: {}; {}",
+                "",
+                change.window,
+                a.missing_data().name(),
+                change.rule.describe(a.missing_data())
+            );
             let actions = match change.new {
                 StateValue::Alarm => &a.alarm_actions,
                 StateValue::Ok => &a.ok_actions,

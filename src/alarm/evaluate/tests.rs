@@ -34,7 +34,7 @@ fn row(text: &str) -> Vec<Option<Datapoint>> {
 }
 
 fn outcome(a: &AlarmDefinition, text: &str) -> Option<StateValue> {
-    decide(a, &row(text)).map(|(s, _, _)| s)
+    decide(a, &row(text)).map(|(s, _, _, _)| s)
 }
 
 use StateValue::{Alarm, InsufficientData as Insufficient, Ok as Good};
@@ -91,7 +91,7 @@ fn reasons_follow_aws_wording() {
     let point = |start, value, breaching| Datapoint { start, value, sample_count: 3, breaching };
     // 2026-11-22 10:00:00 UTC.
     let ten = 1_795_341_600_000;
-    let (_, text, _) = decide(&a, &[Some(point(ten, 3.0, true)), None, None]).unwrap();
+    let (_, text, _, _) = decide(&a, &[Some(point(ten, 3.0, true)), None, None]).unwrap();
     assert_eq!(
         text,
         "Threshold Crossed: 1 datapoint [3.0 (22/11/26 10:00:00)] was greater than or equal to the threshold (3.0)."
@@ -99,23 +99,23 @@ fn reasons_follow_aws_wording() {
     a.comparison = Comparison::GreaterThanThreshold;
     a.threshold = 42.0;
     a.evaluation_periods = 2;
-    let (_, text, _) = decide(&a, &[Some(point(ten, 0.0, false)), Some(point(ten - 300_000, 1.0, false))]).unwrap();
+    let (_, text, _, _) = decide(&a, &[Some(point(ten, 0.0, false)), Some(point(ten - 300_000, 1.0, false))]).unwrap();
     assert_eq!(
         text,
         "Threshold Crossed: 2 datapoints [0.0 (22/11/26 10:00:00), 1.0 (22/11/26 09:55:00)] were not greater than the threshold (42.0)."
     );
     a.datapoints_to_alarm = Some(1);
     a.threshold = 5.0;
-    let (_, text, _) = decide(&a, &[Some(point(ten, 6.0, true)), Some(point(ten - 300_000, 1.0, false))]).unwrap();
+    let (_, text, _, _) = decide(&a, &[Some(point(ten, 6.0, true)), Some(point(ten - 300_000, 1.0, false))]).unwrap();
     assert_eq!(
         text,
         "Threshold Crossed: 1 out of the last 2 datapoints [6.0 (22/11/26 10:00:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition)."
     );
     a.treat_missing_data = Some(Breaching);
-    let (_, text, _) = decide(&a, &[None, None, None, None]).unwrap();
+    let (_, text, _, _) = decide(&a, &[None, None, None, None]).unwrap();
     assert_eq!(text, "Threshold Crossed: no datapoints were received for 2 periods and 2 missing datapoints were treated as [Breaching].");
     a.treat_missing_data = None;
-    let (state, text, _) = decide(&a, &[None, None, None, None]).unwrap();
+    let (state, text, _, _) = decide(&a, &[None, None, None, None]).unwrap();
     assert_eq!((state, text.as_str()), (Insufficient, "Insufficient Data: 2 datapoints were unknown."));
 }
 
@@ -128,7 +128,7 @@ fn fills_are_named_in_the_reason() {
     a.datapoints_to_alarm = Some(8);
     let mut slots = vec![None; 10];
     slots[0] = Some(Datapoint { start: 1_787_132_160_000, value: 2.0, sample_count: 1, breaching: false });
-    let (state, text, _) = decide(&a, &slots).unwrap();
+    let (state, text, _, _) = decide(&a, &slots).unwrap();
     assert_eq!(state, Good);
     assert_eq!(text, "Threshold Crossed: 1 out of the last 8 datapoints [2.0 (19/08/26 09:36:00)] was not less than or equal to the threshold (0.0) and 7 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK transition).");
 }
@@ -189,4 +189,161 @@ fn sliding_windows_alarm_on_any_five_consecutive_minutes() {
             (20, "INSUFFICIENT_DATA")
         ]
     );
+}
+
+/// A store holding `values` at the given times, split over two series of the same metric
+/// (units `Count` and none) when `split`, as metric filters with different units publish.
+fn store_of(points: &[(Millis, f64)], split: bool) -> MetricStore {
+    let filter = |unit: Option<&str>| {
+        CompiledFilter::new(MetricFilter {
+            name: "f".into(),
+            log_group: "g".into(),
+            pattern: "".into(),
+            transformation: MetricTransformation {
+                metric_name: "M".into(),
+                namespace: "NS".into(),
+                value: MetricValue::Literal(1.0),
+                default_value: None,
+                dimensions: Vec::new(),
+                unit: unit.map(str::to_string),
+            },
+        })
+        .unwrap()
+    };
+    let (counted, plain) = (filter(Some("Count")), filter(None));
+    let mut store = MetricStore::default();
+    let mut tally = FilterTally::default();
+    for (i, (t, value)) in points.iter().enumerate() {
+        let filter = if split && i % 2 == 1 { &counted } else { &plain };
+        let outcome = crate::metric::Outcome::Publish { value: *value, dimensions: Vec::new(), matched: true };
+        store.record(filter, outcome, *t, &mut tally);
+    }
+    store
+}
+
+mod incremental_equals_reference {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn statistic() -> impl Strategy<Value = Statistic> {
+        prop_oneof![
+            Just(Statistic::Sum),
+            Just(Statistic::SampleCount),
+            Just(Statistic::Average),
+            Just(Statistic::Minimum),
+            Just(Statistic::Maximum),
+            Just("p90".parse().unwrap()),
+            Just("TM(10%:90%)".parse().unwrap()),
+        ]
+    }
+
+    fn treatment() -> impl Strategy<Value = Option<TreatMissingData>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(Missing)),
+            Just(Some(Ignore)),
+            Just(Some(Breaching)),
+            Just(Some(NotBreaching))
+        ]
+    }
+
+    /// Periods from one minute to a week, with an N that AWS allows for each.
+    fn period_and_n() -> impl Strategy<Value = (u32, u32)> {
+        prop_oneof![
+            (Just(60u32), 1u32..=6),
+            (Just(120u32), 1u32..=4),
+            (Just(300u32), 1u32..=4),
+            (Just(3600u32), 1u32..=3),
+            (Just(86_400u32), 1u32..=3),
+            (Just(604_800u32), Just(1u32)),
+        ]
+    }
+
+    /// Where the events lie: the epoch, today, or the last week before 9999-12-31.
+    fn base() -> impl Strategy<Value = Millis> {
+        prop_oneof![Just(0), Just(1_772_355_600_000), Just(crate::source::LATEST_EVENT_TIME - 7 * 86_400_000),]
+    }
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![Just(1.0), Just(0.0), Just(0.1), Just(-2.5), Just(3.0), Just(1e300), Just(7.25)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+        #[test]
+        fn same_state_changes(
+            statistic in statistic(),
+            (period, n) in period_and_n(),
+            m in 1u32..=6,
+            explicit_m in any::<bool>(),
+            threshold in prop_oneof![Just(0.5), Just(1.0), Just(2.0), Just(4.0), Just(-1.0)],
+            comparison in prop_oneof![
+                Just(Comparison::GreaterThanOrEqualToThreshold),
+                Just(Comparison::GreaterThanThreshold),
+                Just(Comparison::LessThanThreshold),
+                Just(Comparison::LessThanOrEqualToThreshold)
+            ],
+            treatment in treatment(),
+            range in prop::option::of(1u32..=5),
+            base in base(),
+            offsets in prop::collection::vec((0i64..20_000, value()), 0..40),
+            spread in prop_oneof![Just(1i64), Just(7), Just(60)],
+            split in any::<bool>(),
+            late_start in 0i64..3,
+        ) {
+            let mut a = AlarmDefinition::new("A", "NS", "M", statistic, period, threshold);
+            a.evaluation_periods = n;
+            a.datapoints_to_alarm = explicit_m.then_some(m.min(n));
+            a.comparison = comparison;
+            a.treat_missing_data = treatment;
+            // Events up to 20,000 s x spread after the base, kept inside the event-time range.
+            let points: Vec<(Millis, f64)> = offsets
+                .iter()
+                .map(|(s, v)| ((base + s * spread * 1000).min(crate::source::LATEST_EVENT_TIME), *v))
+                .collect();
+            let store = store_of(&points, split);
+            let first = points.iter().map(|p| p.0).min().unwrap_or(base);
+            let last = points.iter().map(|p| p.0).max().unwrap_or(base);
+            let mut options = EvaluationOptions { start: first + late_start * Millis::from(period) * 1000, end: 0, range, lag: 0 };
+            let look_back = Millis::from(options.range_for(&a)) * Millis::from(period) * 1000;
+            options.end = last.div_euclid(MINUTE) * MINUTE + look_back + MINUTE;
+            let fast = evaluate(&a, &store, &options);
+            let slow = reference::evaluate(&a, &store, &options);
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}
+
+#[test]
+fn out_of_range_options_evaluate_nothing_instead_of_overflowing() {
+    let store = store_of(&[(1_772_355_600_000, 1.0)], false);
+    let a = AlarmDefinition::new("A", "NS", "M", Statistic::Sum, 60, 0.5);
+    for options in [
+        EvaluationOptions { start: i64::MIN, end: i64::MAX, range: None, lag: 0 },
+        EvaluationOptions { start: 0, end: i64::MAX, range: Some(u32::MAX), lag: 0 },
+        EvaluationOptions { start: 0, end: 1 << 45, range: None, lag: i64::MIN },
+    ] {
+        assert!(options.check(&a).is_err());
+        assert_eq!(evaluate(&a, &store, &options), Vec::new());
+    }
+    let mut bad = a.clone();
+    bad.period = 0;
+    let options = EvaluationOptions { start: 0, end: 1 << 45, range: None, lag: 0 };
+    assert_eq!(evaluate(&bad, &store, &options), Vec::new());
+    assert!(!evaluate(&a, &store, &options).is_empty());
+}
+
+#[test]
+fn a_long_period_over_a_day_of_minutes_matches_the_reference() {
+    // The slow case, shortened: a day of per-minute events, a 3-hour period.
+    let start = 1_772_355_600_000;
+    let points: Vec<(Millis, f64)> = (0..1440).map(|i| (start + i * MINUTE, (i % 7) as f64)).collect();
+    let store = store_of(&points, false);
+    let mut a = AlarmDefinition::new("A", "NS", "M", Statistic::Average, 10_800, 3.0);
+    a.evaluation_periods = 1;
+    let options = EvaluationOptions { start, end: start + 2 * 86_400_000, range: None, lag: 0 };
+    let fast = evaluate(&a, &store, &options);
+    assert!(!fast.is_empty());
+    assert_eq!(fast, reference::evaluate(&a, &store, &options));
 }

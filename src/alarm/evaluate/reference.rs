@@ -1,0 +1,74 @@
+//! The simple evaluator: every minute, every window recomputed from the store. It is the
+//! oracle of the property tests and the fuzz target for [`super::evaluate`], which must give
+//! the same state changes; it costs the data times the window, so only tests use it.
+
+use super::{ceil_minute, decide, window_marks, Datapoint, EvaluationOptions, StateChange, StateValue};
+use crate::alarm::definition::AlarmDefinition;
+use crate::alarm::window::matching_series;
+use crate::metric::{MetricStore, Samples, MINUTE};
+use crate::source::Millis;
+
+/// [`super::evaluate`], the slow and obvious way.
+pub fn evaluate(alarm: &AlarmDefinition, store: &MetricStore, options: &EvaluationOptions) -> Vec<StateChange> {
+    if options.check(alarm).is_err() {
+        return Vec::new();
+    }
+    let series = matching_series(alarm, store);
+    let period = Millis::from(alarm.period) * 1000;
+    let range = options.range_for(alarm) as usize;
+    let mut state = StateValue::InsufficientData;
+    let mut changes = Vec::new();
+    // Minutes that hold data: long stretches without any are skipped in one step.
+    let data_minutes: std::collections::BTreeSet<Millis> =
+        series.iter().filter_map(|key| store.minutes(key)).flat_map(|minutes| minutes.keys().copied()).collect();
+    let mut t = ceil_minute(options.start);
+    while t <= options.end {
+        let mut anything_in_range = false;
+        let slots: Vec<Option<Datapoint>> = (1..=range as Millis)
+            .map(|k| {
+                let start = t - k * period;
+                let mut samples = Samples::default();
+                for key in &series {
+                    samples.merge(&store.window(key, start, start + period));
+                }
+                anything_in_range |= !samples.is_empty();
+                let value = alarm.statistic.compute(&samples)?;
+                let breaching = alarm.comparison.breaches(value, alarm.threshold);
+                Some(Datapoint { start, value, sample_count: samples.count(), breaching })
+            })
+            .collect();
+        let decision = decide(alarm, &slots);
+        let settled = decision.as_ref().is_none_or(|(new, _, _, _)| *new == state);
+        if let Some((new, reason, cited, rule)) = decision {
+            if new != state {
+                let evaluated_from = t - range as Millis * period;
+                let window = window_marks(&slots);
+                changes.push(StateChange {
+                    time: t + options.lag,
+                    old: state,
+                    new,
+                    reason,
+                    window,
+                    rule,
+                    cited,
+                    evaluated_from,
+                });
+                state = new;
+            }
+        }
+        // With nothing in range and nothing to change, the state holds until the next
+        // datapoint enters the range (the first evaluation after its minute). Windows whose
+        // samples have no value (a percentile over a negative sample) are not nothing: the
+        // evaluator before this one skipped those too, and missed the change when the
+        // sample left.
+        t = if settled && !anything_in_range {
+            match data_minutes.range(t..).next() {
+                Some(next) => (next + MINUTE).max(t + MINUTE),
+                None => break,
+            }
+        } else {
+            t + MINUTE
+        };
+    }
+    changes
+}
