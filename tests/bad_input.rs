@@ -989,3 +989,50 @@ fn zero_padding_after_a_gzip_member_is_not_a_rejected_record() {
     assert_eq!(read.events.len(), 1);
     assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
 }
+
+// ---------- output files ----------
+
+#[test]
+fn metrics_out_replaces_the_old_file_whole_or_not_at_all() {
+    let dir = scratch("metrics-out");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, format!("{FAILED_SIGN_IN}\n").repeat(5)).expect("write");
+    let template = common::testdata("templates/seed-stack.template.json");
+    let out = dir.join("metrics.csv");
+    std::fs::write(&out, "the old file\n").expect("write");
+    let run = |target: &Path| {
+        trailwatch(
+            &[
+                "replay",
+                "--template",
+                &template.to_string_lossy(),
+                "--metrics-out",
+                &target.to_string_lossy(),
+                &events.to_string_lossy(),
+            ],
+            b"",
+        )
+    };
+    let output = run(&out);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert!(written.starts_with("namespace,metric_name") && written.ends_with('\n'), "{written}");
+    assert_eq!(written.lines().count(), 2, "{written}");
+    // A target that cannot be replaced (a folder) is an error; nothing is left beside it.
+    let folder = dir.join("folder.csv");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(folder.join("keep"), "x").expect("write");
+    let output = run(&folder);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot write"), "{}", text(&output.stderr));
+    assert!(folder.join("keep").exists());
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    // A missing folder is an error, not a panic.
+    let output = run(&dir.join("missing").join("m.csv"));
+    assert_eq!(output.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

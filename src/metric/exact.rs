@@ -191,7 +191,7 @@ mod tests {
             for (m, e, n) in &terms {
                 let v = *m as f64 * 2f64.powi(*e);
                 s.add(v, *n);
-                exact += i128::from(*m) * i128::from(*n) << (e + 40);
+                exact += (i128::from(*m) * i128::from(*n)) << (e + 40);
             }
             // i128 -> f64 rounds to nearest, ties to even; the power of two is exact.
             prop_assert_eq!(s.value(), exact as f64 * 2f64.powi(-40));

@@ -67,6 +67,12 @@ pub fn text_report(result: &ReplayResult) -> String {
             a.period,
             a.missing_data().name()
         );
+        if !run.changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "  (under each change: the periods evaluated, oldest to newest, X breaching, 0 not, - missing; the rule that decided)"
+            );
+        }
         if run.changes.is_empty() {
             let _ = writeln!(out, "  stayed INSUFFICIENT_DATA (no evaluation changed its state)");
         }
@@ -81,11 +87,11 @@ pub fn text_report(result: &ReplayResult) -> String {
             );
             let _ = writeln!(
                 out,
-                "  {:>21}evaluated {} (oldest to newest: X breaching, 0 not, - missing), missing data: {}; {}",
+                "  {:>21}{} {}; missing data: {}",
                 "",
                 change.window,
-                a.missing_data().name(),
-                change.rule.describe(a.missing_data())
+                change.rule.describe(a.missing_data()),
+                a.missing_data().name()
             );
             let actions = match change.new {
                 StateValue::Alarm => &a.alarm_actions,

@@ -347,3 +347,62 @@ fn a_long_period_over_a_day_of_minutes_matches_the_reference() {
     assert!(!fast.is_empty());
     assert_eq!(fast, reference::evaluate(&a, &store, &options));
 }
+
+/// The reason texts AWS is recorded to produce (issue 11): kept word for word.
+#[test]
+fn reasons_aws_is_recorded_to_produce() {
+    // Average of 21 and 22 in one 10-second period, GreaterThanThreshold 21.
+    let mut a = AlarmDefinition::new("A", "NS", "M", Statistic::Average, 10, 21.0);
+    a.comparison = Comparison::GreaterThanThreshold;
+    let mut samples = crate::metric::Samples::default();
+    samples.add(21.0);
+    samples.add(22.0);
+    let value = a.statistic.compute(&samples).unwrap();
+    // 2026-11-22 10:00:00 UTC; AWS's template writes the time as (MM/DD/YY HH:MM:SS), and
+    // the notifications recorded print the day first (22/11/26), as trailwatch does.
+    let point =
+        Datapoint { start: 1_795_341_600_000, value, sample_count: 2, breaching: a.comparison.breaches(value, 21.0) };
+    let (state, text, _, rule) = decide(&a, &[Some(point)]).unwrap();
+    assert_eq!((state, rule), (Alarm, Rule::MOfN { breaching: 1, m: 1, n: 1 }));
+    assert_eq!(
+        text,
+        "Threshold Crossed: 1 datapoint [21.5 (22/11/26 10:00:00)] was greater than the threshold (21.0)."
+    );
+    // Two periods, missing data breaching, no data.
+    let mut a = AlarmDefinition::new("A", "NS", "M", Statistic::Sum, 60, 1.0);
+    a.evaluation_periods = 2;
+    a.treat_missing_data = Some(Breaching);
+    let (state, text, _, rule) = decide(&a, &[None, None, None, None]).unwrap();
+    assert_eq!((state, rule), (Alarm, Rule::AllMissing { periods: 4 }));
+    assert_eq!(
+        text,
+        "Threshold Crossed: no datapoints were received for 2 periods and 2 missing datapoints were treated as [Breaching]."
+    );
+}
+
+/// A 2-of-3 alarm that fires on one datapoint says which rule fired it.
+#[test]
+fn a_two_of_three_alarm_firing_on_one_datapoint_names_the_premature_rule() {
+    let a = alarm(3, Some(2), None);
+    let slots = row("- - - X -");
+    let (state, _, _, rule) = decide(&a, &slots).unwrap();
+    assert_eq!(state, Alarm);
+    assert_eq!(rule, Rule::Premature { present: 1, oldest_breaching: 2, m: 2, n: 3 });
+    assert_eq!(window_marks(&slots), "[- - - X -]");
+    let text = rule.describe(Missing);
+    assert!(text.starts_with("2 of 3: premature-alarm rule of AWS's missing-data tables"), "{text}");
+    assert!(text.contains("only 1 datapoint(s) present, the oldest breaching one 2 period(s) back"), "{text}");
+    // The disputed row (awsdocs/amazon-cloudwatch-user-guide#129): `0 - X - -` is OK, as the tables say.
+    let (state, _, _, rule) = decide(&a, &row("0 - X - -")).unwrap();
+    assert_eq!((state, rule), (Good, Rule::Present { present: 2, breaching: 1, m: 2, n: 3 }));
+    // Filled and M-of-N rules name their counts.
+    let filled = alarm(3, Some(2), Some(Breaching));
+    let (_, _, _, rule) = decide(&filled, &row("- - - X -")).unwrap();
+    assert_eq!(rule, Rule::Filled { present: 1, breaching: 1, fills: 2, m: 2, n: 3 });
+    assert_eq!(
+        rule.describe(Breaching),
+        "2 of 3: 1 of 3 datapoints present, 1 breached, and 2 missing treated as breaching (2 needed)"
+    );
+    let (_, _, _, rule) = decide(&a, &row("0 X X 0 X")).unwrap();
+    assert_eq!(rule.describe(Missing), "2 of 3: 2 of the 3 newest datapoints breached (2 needed)");
+}
