@@ -190,8 +190,9 @@ pub fn evaluate(alarm: &AlarmDefinition, store: &MetricStore, options: &Evaluati
             slot.advance(t, &timeline);
             points.push(slot.datapoint(t, alarm));
         }
-        if let Some((new, reason, cited, rule)) = decide(alarm, &points) {
+        if let Some((new, rule)) = verdict(alarm, &points) {
             if new != state {
+                let (reason, cited) = explain(alarm, &points, new, rule);
                 let evaluated_from = t - Millis::from(range) * period;
                 let window = window_marks(&points);
                 changes.push(StateChange {
@@ -223,44 +224,37 @@ type Decision = Option<(StateValue, String, Vec<Datapoint>, Rule)>;
 
 /// One evaluation; `None` keeps the current state.
 fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
+    let (state, rule) = verdict(alarm, slots)?;
+    let (text, cited) = explain(alarm, slots, state, rule);
+    Some((state, text, cited, rule))
+}
+
+/// The state one evaluation decides, and the rule that decided it; `None` keeps the
+/// current state. Cheap (no text), because it runs at every evaluation.
+fn verdict(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Option<(StateValue, Rule)> {
     let n = alarm.evaluation_periods as usize;
     let m = alarm.m() as usize;
-    let real: Vec<Datapoint> = slots.iter().flatten().copied().collect();
-    let treatment = alarm.missing_data();
-    if too_few_samples(alarm, &real[..real.len().min(n)]) {
+    let present = slots.iter().flatten().count();
+    if too_few_samples(alarm, slots.iter().flatten().take(n)) {
         return None;
     }
-    if real.len() >= n {
-        let evaluated = &real[..n];
-        let breaching = evaluated.iter().filter(|d| d.breaching).count();
-        let rule = Rule::MOfN { breaching, m, n };
-        return Some(if breaching >= m {
-            let cited = if alarm.datapoints_to_alarm.is_some() { only(evaluated, true) } else { evaluated.to_vec() };
-            let text = reason::crossed(alarm, Citation::breaching(&cited), None, StateValue::Alarm);
-            (StateValue::Alarm, text, cited, rule)
-        } else {
-            let cited = only(evaluated, false);
-            (StateValue::Ok, reason::crossed(alarm, Citation::not_breaching(&cited), None, StateValue::Ok), cited, rule)
-        });
+    let treatment = alarm.missing_data();
+    if present >= n {
+        let breaching = slots.iter().flatten().take(n).filter(|d| d.breaching).count();
+        let state = if breaching >= m { StateValue::Alarm } else { StateValue::Ok };
+        return Some((state, Rule::MOfN { breaching, m, n }));
     }
-    if real.is_empty() {
+    if present == 0 {
         let rule = Rule::AllMissing { periods: slots.len() };
         return match treatment {
-            TreatMissingData::Missing => {
-                Some((StateValue::InsufficientData, reason::insufficient(n), Vec::new(), rule))
-            }
+            TreatMissingData::Missing => Some((StateValue::InsufficientData, rule)),
             TreatMissingData::Ignore => None,
-            TreatMissingData::Breaching => {
-                Some((StateValue::Alarm, reason::all_missing(n, treatment), Vec::new(), rule))
-            }
-            TreatMissingData::NotBreaching => {
-                Some((StateValue::Ok, reason::all_missing(n, treatment), Vec::new(), rule))
-            }
+            TreatMissingData::Breaching => Some((StateValue::Alarm, rule)),
+            TreatMissingData::NotBreaching => Some((StateValue::Ok, rule)),
         };
     }
-    let fills = n - real.len();
-    let breaching = real.iter().filter(|d| d.breaching).count();
-    let present = real.len();
+    let fills = n - present;
+    let breaching = slots.iter().flatten().filter(|d| d.breaching).count();
     let (alarm_now, rule) = match treatment {
         TreatMissingData::Breaching => (breaching + fills >= m, Rule::Filled { present, breaching, fills, m, n }),
         TreatMissingData::NotBreaching => (breaching >= m, Rule::Filled { present, breaching, fills, m, n }),
@@ -277,13 +271,43 @@ fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
             }
         }
     };
-    let filled =
-        matches!(treatment, TreatMissingData::Breaching | TreatMissingData::NotBreaching).then_some((fills, treatment));
-    let state = if alarm_now { StateValue::Alarm } else { StateValue::Ok };
-    let cited = only(&real, alarm_now);
-    let citation = Citation { points: &cited, breaching: alarm_now, received: Some((real.len(), n)) };
-    let text = reason::crossed(alarm, citation, filled, state);
-    Some((state, text, cited, rule))
+    Some((if alarm_now { StateValue::Alarm } else { StateValue::Ok }, rule))
+}
+
+/// AWS's reason for a verdict, and the datapoints it cites (newest first).
+fn explain(
+    alarm: &AlarmDefinition,
+    slots: &[Option<Datapoint>],
+    state: StateValue,
+    rule: Rule,
+) -> (String, Vec<Datapoint>) {
+    let n = alarm.evaluation_periods as usize;
+    let real: Vec<Datapoint> = slots.iter().flatten().copied().collect();
+    let treatment = alarm.missing_data();
+    match rule {
+        Rule::MOfN { .. } => {
+            let evaluated = &real[..n.min(real.len())];
+            if state == StateValue::Alarm {
+                let cited =
+                    if alarm.datapoints_to_alarm.is_some() { only(evaluated, true) } else { evaluated.to_vec() };
+                (reason::crossed(alarm, Citation::breaching(&cited), None, state), cited)
+            } else {
+                let cited = only(evaluated, false);
+                (reason::crossed(alarm, Citation::not_breaching(&cited), None, state), cited)
+            }
+        }
+        Rule::AllMissing { .. } if state == StateValue::InsufficientData => (reason::insufficient(n), Vec::new()),
+        Rule::AllMissing { .. } => (reason::all_missing(n, treatment), Vec::new()),
+        Rule::Filled { .. } | Rule::Present { .. } | Rule::Premature { .. } => {
+            let alarm_now = state == StateValue::Alarm;
+            let fills = n.saturating_sub(real.len());
+            let filled = matches!(treatment, TreatMissingData::Breaching | TreatMissingData::NotBreaching)
+                .then_some((fills, treatment));
+            let cited = only(&real, alarm_now);
+            let citation = Citation { points: &cited, breaching: alarm_now, received: Some((real.len(), n)) };
+            (reason::crossed(alarm, citation, filled, state), cited)
+        }
+    }
 }
 
 fn only(points: &[Datapoint], breaching: bool) -> Vec<Datapoint> {
@@ -306,7 +330,7 @@ fn premature(slots: &[Option<Datapoint>], n: usize, m: usize) -> Option<usize> {
 /// `EvaluateLowSampleCountPercentile: ignore`: a percentile alarm does not change state
 /// while any evaluated datapoint has too few samples (below 10/(1-p) for p >= 0.5, 10/p
 /// below).
-fn too_few_samples(alarm: &AlarmDefinition, evaluated: &[Datapoint]) -> bool {
+fn too_few_samples<'a>(alarm: &AlarmDefinition, mut evaluated: impl Iterator<Item = &'a Datapoint>) -> bool {
     let (Some("ignore"), Statistic::Percentile(p)) =
         (alarm.evaluate_low_sample_count_percentile.as_deref(), &alarm.statistic)
     else {
@@ -314,7 +338,7 @@ fn too_few_samples(alarm: &AlarmDefinition, evaluated: &[Datapoint]) -> bool {
     };
     let p = p / 100.0;
     let needed = if p >= 0.5 { 10.0 / (1.0 - p).max(f64::EPSILON) } else { 10.0 / p.max(f64::EPSILON) };
-    evaluated.iter().any(|d| (d.sample_count as f64) < needed)
+    evaluated.any(|d| (d.sample_count as f64) < needed)
 }
 
 pub mod reference;

@@ -126,7 +126,11 @@ impl ExactSum {
             let mut shift = length - (FRACTION_BITS + 1);
             let mut mantissa = (shift..length).rev().fold(0u64, |m, i| m << 1 | u64::from(bit(i)));
             let round = bit(shift - 1);
-            let sticky = (0..shift - 1).any(bit);
+            // Any bit below the rounding bit: whole digits first, then the partial one.
+            let below = shift - 1;
+            let digit = (below / DIGIT_BITS) as usize;
+            let sticky = magnitude[..digit].iter().any(|d| *d != 0)
+                || magnitude[digit] & ((1u32 << (below % DIGIT_BITS)) - 1) != 0;
             if round && (sticky || mantissa & 1 == 1) {
                 mantissa += 1;
                 if mantissa == 1 << (FRACTION_BITS + 1) {
