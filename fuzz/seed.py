@@ -50,3 +50,15 @@ for c in eventbridge:
 for path in sorted((root / "testdata/templates").glob("*")):
     put("template_loader", path.read_bytes())
 put("template_loader", "Resources:\n  F:\n    Type: AWS::Logs::MetricFilter\n    Properties:\n      FilterPattern: '{ $.a = 1 }'\n      LogGroupName: !Ref G\n      MetricTransformations:\n        - MetricName: M\n          MetricNamespace: N\n          MetricValue: '1'\n")
+
+# Replay: the first byte picks the format (+0x80: gzip the records), then a template, a NUL,
+# and the records. A template that does not load falls back to the seed stack.
+stack = (root / "testdata/templates/seed-stack.template.json").read_bytes()
+signin = b'{"eventVersion":"1.08","eventTime":"2026-03-01T09:00:%02dZ","eventName":"ConsoleLogin","errorMessage":"Failed authentication","responseElements":{"ConsoleLogin":"Failure"}}'
+burst = [signin % s for s in range(0, 40, 10)]
+put("replay", bytes([2]) + stack + b"\0" + b"\n".join(burst) + b"\n")
+put("replay", bytes([0x81]) + stack + b"\0" + b'{"Records":[' + b",".join(burst) + b',{"eventVersion":"1.08","x":"\\x"}]}')
+put("replay", bytes([0]) + b"\0" + b'{"Records":[' + b",".join(burst) + b"]}")
+put("replay", bytes([4]) + b"\0" + b'{"events":[{"timestamp":1772355600000,"message":"' + signin.replace(b'"', b'\\"') % 1 + b'"}]}')
+for path in trail[:2]:
+    put("replay", bytes([0]) + stack + b"\0" + gzip.decompress(path.read_bytes())[:16384])

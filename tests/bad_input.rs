@@ -1036,3 +1036,115 @@ fn metrics_out_replaces_the_old_file_whole_or_not_at_all() {
     assert_eq!(output.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// ---------- one bad record never loses the rest ----------
+
+#[test]
+fn a_bad_record_in_a_cloudtrail_file_rejects_only_itself() {
+    let good = |n: u32| format!("{{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-03-01T09:00:0{n}Z\",\"n\":{n}}}");
+    for (bad, why) in [
+        (r#"{"eventVersion":"1.08","eventTime":"2026-03-01T09:00:00Z","x":"\x"}"#, "escape"),
+        ("{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-03-01T09:00:00Z\",\"x\":\"a\tb\"}", "control character"),
+        (r#"{"eventVersion":"1.08","eventTime":"2026-03-01T09:00:00Z","x":01}"#, "number"),
+    ] {
+        for pretty in [false, true] {
+            let sep = if pretty { ",\n    " } else { "," };
+            let file = format!("{{\"Records\":[{}{sep}{bad}{sep}{}{sep}{}]}}", good(1), good(2), good(3));
+            let read = read_memory(gzip(file.as_bytes()).as_slice(), InputFormat::Auto, true);
+            assert_eq!(read.events.len(), 3, "{why}: {:?}", read.rejections);
+            assert_eq!(read.rejections.len(), 1, "{why}: {:?}", read.rejections);
+            assert!(
+                read.rejections[0].starts_with("input (record 2): record is not valid JSON"),
+                "{:?}",
+                read.rejections
+            );
+            assert!(read.rejections[0].contains(why), "{why}: {:?}", read.rejections);
+            assert!(read.events[2].ends_with("\"n\":3}"), "the records after it arrive");
+        }
+    }
+}
+
+#[test]
+fn a_cloudtrail_file_that_cannot_be_resynchronised_counts_the_records_lost() {
+    let good = r#"{"eventVersion":"1.08","eventTime":"2026-03-01T09:00:00Z"}"#;
+    // An unescaped quote: every later string boundary shifts, so no later record is safe.
+    let bad = r#"{"eventVersion":"1.08","eventTime":"2026-03-01T09:00:00Z","x":"a"b"}"#;
+    let file = format!("{{\"Records\":[{good},{bad},{good},{good},{good}]}}");
+    let read = read_memory(file.as_bytes(), InputFormat::CloudTrail, true);
+    assert_eq!(read.events.len(), 1);
+    // The broken record and the three after it: read = 5 = events + rejected.
+    assert_eq!(read.rejections.len(), 4, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input (record 2)") && read.rejections[0].contains("3 more record(s)"));
+    assert!(read.rejections[3].starts_with("input (record 5): lost"), "{:?}", read.rejections);
+}
+
+// ---------- no input controls unbounded memory ----------
+
+/// `{"Records":[{"eventTime":...,"s":"xxxx...(size bytes)"}, next]}`, gzipped as it streams.
+fn gzip_with_huge_string(prefix: &str, size: usize, suffix: &str) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(prefix.as_bytes()).expect("in memory");
+    let block = vec![b'x'; 1 << 20];
+    for _ in 0..size >> 20 {
+        encoder.write_all(&block).expect("in memory");
+    }
+    encoder.write_all(suffix.as_bytes()).expect("in memory");
+    encoder.finish().expect("in memory")
+}
+
+#[test]
+fn a_huge_string_in_a_gzipped_cloudtrail_file_is_one_rejection_in_bounded_memory() {
+    // 256 MB in a string (the review's file held 2 GiB in 2 MB; the bound is the same).
+    let file = gzip_with_huge_string(
+        &format!("{{\"Records\":[{RECORD},{{\"eventVersion\":\"1.08\",\"s\":\""),
+        256 << 20,
+        &format!("\"}},{RECORD}]}}"),
+    );
+    assert!(file.len() < 1 << 20, "{} bytes", file.len());
+    let before = peak_resident_kb();
+    let read = read_memory(&file, InputFormat::Auto, true);
+    assert_eq!(read.events.len(), 2, "{:?}", read.rejections);
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input (record 2): record of 268435"), "{:?}", read.rejections);
+    assert!(read.rejections[0].contains("longer than the 16777216 bytes"), "{:?}", read.rejections);
+    if let (Some(before), Some(after)) = (before, peak_resident_kb()) {
+        assert!(after.saturating_sub(before) < 100 * 1024, "peak grew by {} KB", after - before);
+    }
+}
+
+#[test]
+fn a_huge_message_in_a_filter_log_events_page_is_one_rejection_in_bounded_memory() {
+    let file = gzip_with_huge_string(
+        r#"{"events":[{"timestamp":1772355600000,"message":"ok"},{"timestamp":1772355600000,"message":""#,
+        256 << 20,
+        r#""},{"timestamp":1772355600000,"message":"also ok"}],"nextToken":"t"}"#,
+    );
+    let before = peak_resident_kb();
+    let read = read_memory(&file, InputFormat::Auto, true);
+    assert_eq!(read.events, ["ok", "also ok"], "{:?}", read.rejections);
+    assert_eq!(read.rejections.len(), 1, "{:?}", read.rejections);
+    assert!(read.rejections[0].starts_with("input (record 2): event of 268435"), "{:?}", read.rejections);
+    if let (Some(before), Some(after)) = (before, peak_resident_kb()) {
+        assert!(after.saturating_sub(before) < 100 * 1024, "peak grew by {} KB", after - before);
+    }
+}
+
+/// Files named by flags are read with a cap: `/dev/zero` (endless) is refused at the cap
+/// instead of exhausting memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn files_named_by_flags_are_read_with_a_cap() {
+    let events = common::testdata("sample/trail");
+    let cases: [&[&str]; 4] = [
+        &["replay", "--template", "/dev/zero", events.to_str().unwrap_or_default()],
+        &["test-metric-filter", "--filter-pattern", "x", "--log-event-file", "/dev/zero"],
+        &["test-metric-filter", "--filter-pattern", "file:///dev/zero", "--log-event-messages", "x"],
+        &["test-metric-filter", "--cli-input-json", "file:///dev/zero"],
+    ];
+    for args in cases {
+        let output = trailwatch_within(120, args);
+        assert!(matches!(output.status.code(), Some(2 | 252)), "{args:?}: {:?}", output.status);
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("/dev/zero is larger than the"), "{args:?}: {stderr}");
+    }
+}

@@ -61,10 +61,13 @@ pub fn run() -> i32 {
     term.finish(code)
 }
 
+/// The largest `file://` parameter read (a request of 50 messages of 256 KB fits).
+const MAX_PARAMETER_FILE: u64 = 16 << 20;
+
 /// Reads `file://PATH` (as the aws CLI does for parameter values) or returns the text.
 fn read_parameter(value: &str) -> Result<String, String> {
     match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}")),
+        Some(path) => trailwatch::source::read_text_file(std::path::Path::new(path), MAX_PARAMETER_FILE),
         None => Ok(value.to_string()),
     }
 }

@@ -1,7 +1,6 @@
 //! `trailwatch test-metric-filter`: `aws logs test-metric-filter`, offline.
 
-use std::io::{BufRead, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use trailwatch::test_metric_filter::{test_metric_filter, to_cli_json, ApiError, Limits, Request};
 
@@ -117,18 +116,10 @@ fn build_request(args: Args) -> Result<(Request, Limits), String> {
     Ok((request, limits))
 }
 
-fn read_lines(path: &PathBuf) -> Result<Vec<String>, String> {
-    let mut text = String::new();
-    let result = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    result.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(text
-        .as_bytes()
-        .lines()
-        .map_while(Result::ok)
-        .map(|l| l.strip_suffix('\r').map(str::to_string).unwrap_or(l))
-        .collect())
+/// The largest `--log-event-file` read: every message is held, as the service holds them.
+const MAX_MESSAGE_FILE: u64 = 64 << 20;
+
+fn read_lines(path: &Path) -> Result<Vec<String>, String> {
+    let text = trailwatch::source::read_text_file(path, MAX_MESSAGE_FILE)?;
+    Ok(text.lines().map(str::to_string).collect())
 }

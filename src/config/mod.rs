@@ -73,6 +73,10 @@ impl Configuration {
     }
 }
 
+/// The largest template or describe-* JSON file read: CloudFormation takes templates of at
+/// most 1 MB; describe output for thousands of alarms stays well below this.
+pub const MAX_TEMPLATE: u64 = 64 << 20;
+
 /// Loads one file (or a `cdk.out` folder of `*.template.json`), recognising its kind by content.
 pub fn load(path: &Path, deployment: &Deployment) -> Result<Configuration, String> {
     let shown = path.display();
@@ -93,7 +97,7 @@ pub fn load(path: &Path, deployment: &Deployment) -> Result<Configuration, Strin
         }
         return Ok(all);
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let text = crate::source::read_text_file(path, MAX_TEMPLATE)?;
     let stem = path.file_name().and_then(|n| n.to_str()).map(|n| n.strip_suffix(".json").unwrap_or(n));
     parse_named(&text, deployment, stem).map_err(|e| format!("{shown}: {e}"))
 }

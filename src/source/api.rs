@@ -4,51 +4,56 @@
 
 use std::io::BufRead;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::cloudtrail::event_time;
+use super::records::{split, Element, Layout, MAX_RECORD};
 use super::{compact_json, InputFormat, Position, ReadContext, Record};
 
-#[derive(Deserialize)]
-struct LogEventsPage {
-    events: Vec<Value>,
-}
+const LOG_EVENTS: Layout<'static> = Layout { keys: &["events"], bare_array: false, record_key: "message" };
+const LOOKUP_EVENTS: Layout<'static> = Layout { keys: &["Events"], bare_array: false, record_key: "EventId" };
 
-#[derive(Deserialize)]
-struct LookupEventsPage {
-    #[serde(rename = "Events")]
-    events: Vec<Value>,
-}
-
+/// Reads the page's events one by one (split by structure, each at most [`MAX_RECORD`]
+/// bytes), so that one bad or huge event is one rejection and the page's other events and
+/// keys (`nextToken`) cost nothing.
 pub(super) fn read(
-    reader: Box<dyn BufRead + '_>,
+    mut reader: Box<dyn BufRead + '_>,
     format: InputFormat,
     context: &ReadContext,
     sink: &mut dyn FnMut(Record),
 ) {
-    let page: Result<Vec<Value>, serde_json::Error> = if format == InputFormat::LookupEvents {
-        serde_json::from_reader::<_, LookupEventsPage>(reader).map(|p| p.events)
-    } else {
-        serde_json::from_reader::<_, LogEventsPage>(reader).map(|p| p.events)
-    };
-    let events = match page {
-        Ok(events) => events,
-        Err(e) => {
-            sink(context.reject(Position::File, format!("not {} output: {e}", format.name())));
-            return;
-        }
-    };
-    for (i, event) in events.iter().enumerate() {
-        if context.stopped() {
-            return;
-        }
-        let position = Position::Element(i as u64 + 1);
-        let record = if format == InputFormat::LookupEvents { lookup_event(event) } else { log_event(event) };
-        sink(match record {
+    let lookup = format == InputFormat::LookupEvents;
+    let layout = if lookup { &LOOKUP_EVENTS } else { &LOG_EVENTS };
+    let mut count = 0u64;
+    let outcome = split(&mut reader, layout, &|| context.stopped(), &mut |element| {
+        count += 1;
+        let position = Position::Element(count);
+        let parsed = match element {
+            Element::TooLong(length) => {
+                Err(format!("event of {length} bytes is longer than the {MAX_RECORD} bytes an event may hold"))
+            }
+            Element::Text(bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(event) if lookup => lookup_event(&event),
+                Ok(event) => log_event(&event),
+                Err(e) => Err(format!("event is not valid JSON: {e}")),
+            },
+        };
+        sink(match parsed {
             Ok((message, timestamp)) => context.event(message, timestamp, position),
             Err(reason) => context.reject(position, reason),
         });
+    });
+    let Err(broken) = outcome else { return };
+    if context.stopped() {
+        return;
+    }
+    let position = if broken.outside_records && count == 0 { Position::File } else { Position::Element(count + 1) };
+    let lost =
+        if broken.lost > 0 { format!("; {} more event(s) after it are lost", broken.lost) } else { String::new() };
+    sink(context.reject(position, format!("not {} output: {}{lost}", format.name(), broken.reason)));
+    for n in 0..broken.lost {
+        let position = Position::Element(count + 2 + n);
+        sink(context.reject(position, "lost: the page cannot be split into events before this one"));
     }
 }
 

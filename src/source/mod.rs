@@ -12,6 +12,7 @@ mod compact;
 mod detect;
 mod lines;
 mod open;
+mod records;
 mod walk;
 
 use std::fmt;
@@ -423,6 +424,26 @@ impl ReadContext<'_> {
     pub fn reject(&self, position: Position, reason: impl Into<String>) -> Record {
         Record::Rejected(Rejection { origin: self.origin(position), reason: reason.into() })
     }
+}
+
+/// Reads a whole text file named on the command line (`-` is standard input), refusing one
+/// larger than `limit` bytes without reading past the limit: a template, a `file://`
+/// parameter, a message file. Errors name the path and say what is wrong.
+pub fn read_text_file(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let shown = walk::display_name(path);
+    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?)
+    };
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("{shown} is larger than the {} MB this file may hold", limit >> 20));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("{shown} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to() + 1))
 }
 
 /// Parses an ISO-8601 UTC time (`2026-03-01T09:00:00Z`, with optional fraction or offset).
