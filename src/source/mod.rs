@@ -435,10 +435,10 @@ pub fn read_text_file(path: &std::path::Path, limit: u64) -> Result<String, Stri
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?)
+        Box::new(std::fs::File::open(path).map_err(|e| format!("{shown}: cannot read: {e}"))?)
     };
     let mut bytes = Vec::new();
-    reader.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    reader.take(limit + 1).read_to_end(&mut bytes).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     if bytes.len() as u64 > limit {
         return Err(format!("{shown} is larger than the {} MB this file may hold", limit >> 20));
     }
