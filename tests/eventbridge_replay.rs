@@ -152,3 +152,28 @@ fn every_delivery_matches_an_independent_reading_of_the_records() {
     assert!(seen_per_rule.get("security-group-changes").is_some_and(|n| *n >= 5));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_text_report_lists_rules_and_an_unwritable_deliveries_file_is_an_error() {
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+            .args(["replay", "--region", "sa-east-1", "--template"])
+            .arg(testdata("templates/access-alerts.template.json"))
+            .args(extra)
+            .arg(testdata("eventbridge/access-alerts/trail.ndjson.gz"))
+            .output()
+            .unwrap()
+    };
+    let text = run(&[]);
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(stdout.contains("failed-console-sign-in (ENABLED, bus default)"), "{stdout}");
+    assert!(stdout.contains("matched 7, not matched 1, not received 2390"), "{stdout}");
+    assert!(stdout.contains("first 2026-01-01 00:07:00 UTC, last 2026-01-01 00:15:02 UTC"), "{stdout}");
+    assert!(
+        stdout.contains(r#"Target0  "Failed console sign-in by alucloud00 from 203.0.113.81 at 2026-01-01T00:07:00Z""#)
+    );
+    assert_eq!(text.status.code(), Some(0));
+    let failed = run(&["--deliveries-out", "/nonexistent-dir/deliveries.ndjson"]);
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8(failed.stderr).unwrap().contains("/nonexistent-dir/"));
+}

@@ -20,23 +20,21 @@ pub(super) fn write_rules(result: &ReplayResult, out: &mut String) {
         let targets: Vec<&str> = rule.targets.iter().map(|t| t.arn.as_str()).collect();
         let targets = if targets.is_empty() { "no targets".to_string() } else { targets.join(", ") };
         let _ = writeln!(out, "  {} ({}, bus {})  ->  {targets}", rule.name, rule.state, rule.event_bus_name);
+        let reasons: Vec<String> = [(tally.other_region, "from other regions"), (tally.read_only, "read-only calls")]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, why)| format!("{n} {why}"))
+            .collect();
+        let reasons = if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) };
         let _ = write!(
             out,
-            "    matched {}, not matched {}, not received {}; {} deliver{}",
+            "    matched {}, not matched {}, not received {}{reasons}; {} deliver{}",
             tally.matched,
             tally.not_matched,
             tally.not_received,
             tally.delivered,
             if tally.delivered == 1 { "y" } else { "ies" }
         );
-        let reasons: Vec<String> = [(tally.other_region, "from other regions"), (tally.read_only, "read-only calls")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, why)| format!("{n} {why}"))
-            .collect();
-        if !reasons.is_empty() {
-            let _ = write!(out, " ({})", reasons.join(", "));
-        }
         if tally.undelivered > 0 {
             let _ = write!(out, " ({} match(es) a target received nothing for)", tally.undelivered);
         }
