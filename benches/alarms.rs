@@ -5,27 +5,12 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use trailwatch::alarm::{self, AlarmDefinition, EvaluationOptions, Statistic};
-use trailwatch::metric::{
-    CompiledFilter, FilterTally, MetricFilter, MetricStore, MetricTransformation, MetricValue, Outcome, MINUTE,
-};
+use trailwatch::metric::{CompiledFilter, FilterTally, MetricFilter, MetricStore, Outcome, MINUTE};
 
 const START: i64 = 1_772_323_200_000; // 2026-03-01T00:00:00Z
 
 fn filter() -> CompiledFilter {
-    CompiledFilter::new(MetricFilter {
-        name: "f".into(),
-        log_group: "g".into(),
-        pattern: String::new(),
-        transformation: MetricTransformation {
-            metric_name: "M".into(),
-            namespace: "NS".into(),
-            value: MetricValue::Literal(1.0),
-            default_value: None,
-            dimensions: Vec::new(),
-            unit: None,
-        },
-    })
-    .expect("a valid filter")
+    CompiledFilter::new(MetricFilter::counting("f", "", "NS", "M")).expect("a valid filter")
 }
 
 /// `days` of events, one a minute, each publishing 1 or 2 (two distinct values).
@@ -76,20 +61,10 @@ fn windows(c: &mut Criterion) {
 
 fn many_dimensions(c: &mut Criterion) {
     // 300,000 dimension values of one metric, and an alarm on one of them.
-    let filter = CompiledFilter::new(MetricFilter {
-        name: "f".into(),
-        log_group: "g".into(),
-        pattern: "[user]".into(),
-        transformation: MetricTransformation {
-            metric_name: "M".into(),
-            namespace: "NS".into(),
-            value: MetricValue::Literal(1.0),
-            default_value: None,
-            dimensions: vec![("User".into(), trailwatch::metric::ValueRef::parse("$user").expect("a field"))],
-            unit: None,
-        },
-    })
-    .expect("a valid filter");
+    let mut definition = MetricFilter::counting("f", "[user]", "NS", "M");
+    definition.transformation.dimensions =
+        vec![("User".into(), trailwatch::metric::ValueRef::parse("$user").expect("a field"))];
+    let filter = CompiledFilter::new(definition).expect("a valid filter");
     let mut store = MetricStore::default();
     let mut tally = FilterTally::default();
     for i in 0..300_000i64 {

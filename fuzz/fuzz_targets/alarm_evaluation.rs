@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use trailwatch::alarm::{self, AlarmDefinition, Comparison, EvaluationOptions, Statistic, TreatMissingData};
 use trailwatch::metric::{
-    CompiledFilter, FilterTally, MetricFilter, MetricStore, MetricTransformation, MetricValue, Outcome, MINUTE,
+    CompiledFilter, FilterTally, MetricFilter, MetricStore, Outcome, MINUTE,
 };
 use trailwatch::source::{check_event_time, LATEST_EVENT_TIME};
 
@@ -66,19 +66,7 @@ fuzz_target!(|data: &[u8]| {
     let raw = EvaluationOptions { start: b.u64() as i64, end: b.u64() as i64, range: Some(b.u64() as u32), lag: b.u64() as i64 };
     // Events near the epoch, today or year 9999, each time range-checked like a reader's.
     let base = [0, 1_772_355_600_000, LATEST_EVENT_TIME - 30 * 86_400_000][usize::from(b.u8() % 3)];
-    let filter = CompiledFilter::new(MetricFilter {
-        name: "f".into(),
-        log_group: "g".into(),
-        pattern: String::new(),
-        transformation: MetricTransformation {
-            metric_name: "M".into(),
-            namespace: "NS".into(),
-            value: MetricValue::Literal(1.0),
-            default_value: None,
-            dimensions: Vec::new(),
-            unit: None,
-        },
-    })
+    let filter = CompiledFilter::new(MetricFilter::counting("f", "", "NS", "M"))
     .expect("a valid filter");
     let mut store = MetricStore::default();
     let mut tally = FilterTally::default();

@@ -28,6 +28,26 @@ pub struct MetricTransformation {
     pub unit: Option<String>,
 }
 
+impl MetricFilter {
+    /// A filter publishing 1 per match to `namespace`/`metric_name`, with no default value,
+    /// dimensions or unit: the shape of most CloudTrail alerting filters (and of tests).
+    pub fn counting(name: &str, pattern: &str, namespace: &str, metric_name: &str) -> MetricFilter {
+        MetricFilter {
+            name: name.into(),
+            log_group: String::new(),
+            pattern: pattern.into(),
+            transformation: MetricTransformation {
+                metric_name: metric_name.into(),
+                namespace: namespace.into(),
+                value: MetricValue::Literal(1.0),
+                default_value: None,
+                dimensions: Vec::new(),
+                unit: None,
+            },
+        }
+    }
+}
+
 /// What a match publishes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MetricValue {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::alarm::{Comparison, Statistic};
-use crate::metric::{CompiledFilter, FilterTally, MetricFilter, MetricTransformation, MetricValue};
+use crate::metric::{CompiledFilter, FilterTally, MetricFilter};
 
 const P: Millis = 60_000;
 
@@ -134,20 +134,7 @@ fn fills_are_named_in_the_reason() {
 }
 
 fn store_with(events: &[(Millis, &str)]) -> MetricStore {
-    let filter = CompiledFilter::new(MetricFilter {
-        name: "f".into(),
-        log_group: "g".into(),
-        pattern: "FAIL".into(),
-        transformation: MetricTransformation {
-            metric_name: "M".into(),
-            namespace: "NS".into(),
-            value: MetricValue::Literal(1.0),
-            default_value: None,
-            dimensions: Vec::new(),
-            unit: None,
-        },
-    })
-    .unwrap();
+    let filter = CompiledFilter::new(MetricFilter::counting("f", "FAIL", "NS", "M")).unwrap();
     let mut store = MetricStore::default();
     let mut tally = FilterTally::default();
     for (t, message) in events {
@@ -195,20 +182,9 @@ fn sliding_windows_alarm_on_any_five_consecutive_minutes() {
 /// (units `Count` and none) when `split`, as metric filters with different units publish.
 fn store_of(points: &[(Millis, f64)], split: bool) -> MetricStore {
     let filter = |unit: Option<&str>| {
-        CompiledFilter::new(MetricFilter {
-            name: "f".into(),
-            log_group: "g".into(),
-            pattern: "".into(),
-            transformation: MetricTransformation {
-                metric_name: "M".into(),
-                namespace: "NS".into(),
-                value: MetricValue::Literal(1.0),
-                default_value: None,
-                dimensions: Vec::new(),
-                unit: unit.map(str::to_string),
-            },
-        })
-        .unwrap()
+        let mut definition = MetricFilter::counting("f", "", "NS", "M");
+        definition.transformation.unit = unit.map(str::to_string);
+        CompiledFilter::new(definition).unwrap()
     };
     let (counted, plain) = (filter(Some("Count")), filter(None));
     let mut store = MetricStore::default();
