@@ -322,7 +322,7 @@ impl Scratch {
                     .collect(),
             );
         }
-        constrained.len() < 2 || choose(&constrained, &mut Vec::new())
+        constrained.len() < 2 || reference::choose(&constrained, &mut Vec::new())
     }
 }
 
@@ -330,24 +330,6 @@ fn grow(marks: &mut Vec<u32>, len: usize) {
     if marks.len() < len {
         marks.resize(len, 0);
     }
-}
-
-/// Whether one trail per field can be chosen, all pairwise consistent.
-fn choose<'a>(choices: &[Vec<&'a Trail>], chosen: &mut Vec<&'a Trail>) -> bool {
-    let Some((first, rest)) = choices.split_first() else {
-        return true;
-    };
-    for trail in first {
-        if chosen.iter().all(|c| reference::consistent(c, trail)) {
-            chosen.push(trail);
-            let found = choose(rest, chosen);
-            chosen.pop();
-            if found {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 /// One pass over one event.

@@ -177,8 +177,9 @@ fn field_condition_holds(field: &Field, leaf: &Leaf) -> bool {
     field.conditions.iter().any(|c| c.matches(leaf))
 }
 
-/// Whether one trail per field can be chosen, all pairwise consistent.
-fn choose<'a>(choices: &[Vec<&'a Trail>], chosen: &mut Vec<&'a Trail>) -> bool {
+/// Whether one trail per field can be chosen, all pairwise consistent (the fast matcher
+/// decides array consistency with this too, after its own field reads).
+pub(super) fn choose<'a>(choices: &[Vec<&'a Trail>], chosen: &mut Vec<&'a Trail>) -> bool {
     let Some((first, rest)) = choices.split_first() else {
         return true;
     };
