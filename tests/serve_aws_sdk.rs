@@ -5,46 +5,36 @@ mod serve_support;
 
 use serve_support::{require_tool, Server};
 
-#[test]
-fn boto3_gets_the_recorded_test_metric_filter_answers() {
+/// Runs boto3 (`tests/serve/aws_sdk_cases.py`) against a fresh server for one service's
+/// recording, and checks the script's closing count.
+fn boto3_replays(service: &str, recording: &str, expected: &str) {
     if !require_tool("python3", &["-c", "import boto3"], "pip install boto3") {
         return;
     }
     let server = Server::start(&[]);
     let script = serve_support::manifest_path("tests/serve/aws_sdk_cases.py");
-    let recording = serve_support::manifest_path("testdata/aws/filter-pattern-aws.json");
     let output = std::process::Command::new("python3")
         .arg(&script)
         .arg(server.url.trim_end_matches('/'))
-        .arg("logs")
-        .arg(&recording)
+        .arg(service)
+        .arg(serve_support::manifest_path(recording))
         .output()
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "boto3 cases failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("102 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains(expected), "{stdout}");
+}
+
+#[test]
+fn boto3_gets_the_recorded_test_metric_filter_answers() {
+    // 101 recorded answers and one unknown operation.
+    boto3_replays("logs", "testdata/aws/filter-pattern-aws.json", "102 passed, 0 failed");
 }
 
 #[test]
 fn boto3_gets_the_recorded_test_event_pattern_answers() {
-    if !require_tool("python3", &["-c", "import boto3"], "pip install boto3") {
-        return;
-    }
-    let server = Server::start(&[]);
-    let script = serve_support::manifest_path("tests/serve/aws_sdk_cases.py");
-    let recording = serve_support::manifest_path("testdata/eventbridge/test-event-pattern-aws.json");
-    let output = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(server.url.trim_end_matches('/'))
-        .arg("events")
-        .arg(&recording)
-        .output()
-        .expect("python3 runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "boto3 cases failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("93 passed, 0 failed"), "{stdout}");
+    boto3_replays("events", "testdata/eventbridge/test-event-pattern-aws.json", "93 passed, 0 failed");
 }
 
 #[test]

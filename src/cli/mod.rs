@@ -64,6 +64,11 @@ pub fn run() -> i32 {
 /// The largest `file://` parameter read (a request of 50 messages of 256 KB fits).
 const MAX_PARAMETER_FILE: u64 = 16 << 20;
 
+/// The aws CLI's exit status when the service answers with an error.
+const EXIT_SERVICE_ERROR: i32 = 254;
+/// The aws CLI's exit status when the command line itself is wrong.
+const EXIT_USAGE: i32 = 252;
+
 /// Reads `file://PATH` (as the aws CLI does for parameter values) or returns the text.
 fn read_parameter(value: &str) -> Result<String, String> {
     match value.strip_prefix("file://") {

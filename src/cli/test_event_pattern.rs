@@ -3,11 +3,7 @@
 use trailwatch::test_event_pattern::{answer, to_cli_json, ApiError, Request};
 
 use super::output::Terminal;
-
-/// The aws CLI's exit status when the service answers with an error.
-const EXIT_SERVICE_ERROR: i32 = 254;
-/// The aws CLI's exit status when the command line itself is wrong.
-const EXIT_USAGE: i32 = 252;
+use super::{EXIT_SERVICE_ERROR, EXIT_USAGE};
 
 /// Test whether an event matches an EventBridge event pattern, answering exactly as `aws
 /// events test-event-pattern` does.

@@ -5,11 +5,7 @@ use std::path::{Path, PathBuf};
 use trailwatch::test_metric_filter::{test_metric_filter, to_cli_json, ApiError, Limits, Request};
 
 use super::output::Terminal;
-
-/// The aws CLI's exit status when the service answers with an error.
-const EXIT_SERVICE_ERROR: i32 = 254;
-/// The aws CLI's exit status when the command line itself is wrong.
-const EXIT_USAGE: i32 = 252;
+use super::{EXIT_SERVICE_ERROR, EXIT_USAGE};
 
 /// Test a filter pattern on sample messages, answering exactly as `aws logs
 /// test-metric-filter` does.

@@ -65,17 +65,19 @@ fn serialization_error(why: impl std::fmt::Display) -> WireResponse {
     WireResponse::error("SerializationException", format!("Could not deserialize the request: {why}"))
 }
 
-/// Reads the request object; an empty body is an empty object, as the SDKs send for an
-/// operation called without parameters.
-fn request_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, WireResponse> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(serde_json::Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(serialization_error("the body is not a JSON object")),
-        Err(e) => Err(serialization_error(e)),
-    }
+/// Reads the operation's members from the request object; an empty body is an empty
+/// object, as the SDKs send for an operation called without parameters.
+fn request_members<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WireResponse> {
+    let object = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Map::new()
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err(serialization_error("the body is not a JSON object")),
+            Err(e) => return Err(serialization_error(e)),
+        }
+    };
+    serde_json::from_value(Value::Object(object)).map_err(serialization_error)
 }
 
 /// `1 validation error detected: Value null at 'member' failed to satisfy constraint: Member
@@ -94,13 +96,9 @@ fn test_metric_filter(body: &[u8]) -> WireResponse {
         filter_pattern: Option<String>,
         log_event_messages: Option<Vec<String>>,
     }
-    let object = match request_object(body) {
-        Ok(object) => object,
-        Err(response) => return response,
-    };
-    let wire: Wire = match serde_json::from_value(Value::Object(object)) {
+    let wire: Wire = match request_members(body) {
         Ok(wire) => wire,
-        Err(e) => return serialization_error(e),
+        Err(response) => return response,
     };
     let Some(filter_pattern) = wire.filter_pattern else {
         return missing_member(ApiError::CODE, "filterPattern");
@@ -123,13 +121,9 @@ fn test_event_pattern(body: &[u8]) -> WireResponse {
         event_pattern: Option<String>,
         event: Option<String>,
     }
-    let object = match request_object(body) {
-        Ok(object) => object,
-        Err(response) => return response,
-    };
-    let wire: Wire = match serde_json::from_value(Value::Object(object)) {
+    let wire: Wire = match request_members(body) {
         Ok(wire) => wire,
-        Err(e) => return serialization_error(e),
+        Err(response) => return response,
     };
     let Some(event_pattern) = wire.event_pattern else {
         return missing_member(EventsError::VALIDATION, "eventPattern");
