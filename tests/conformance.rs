@@ -114,3 +114,40 @@ fn every_recorded_aws_case_is_reproduced_by_the_command() {
     let failures = replay(through_command);
     assert!(failures.is_empty(), "{} of {RECORDED_CASES} cases differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// `metric-filter-reference-validation-aws.json`: which metric values and dimensions
+/// PutMetricFilter accepts for a pattern (4 recorded probes), replayed through the same
+/// parsing and compilation a template's filter goes through.
+#[test]
+fn put_metric_filter_reference_validation_as_recorded() {
+    use trailwatch::metric::{CompiledFilter, MetricFilter, MetricValue, ValueRef};
+    let recording: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::testdata("aws/metric-filter-reference-validation-aws.json")).unwrap(),
+    )
+    .unwrap();
+    let cases = recording["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let compiled = (|| {
+            let mut filter = MetricFilter::counting("f", case["filterPattern"].as_str().unwrap(), "NS", "M");
+            let t = &mut filter.transformation;
+            t.value = MetricValue::parse(case["metricValue"].as_str().unwrap())?;
+            t.default_value = case["defaultValue"].as_f64();
+            if let Some(dimensions) = case["dimensions"].as_object() {
+                for (name, value) in dimensions {
+                    t.dimensions.push((name.clone(), ValueRef::parse(value.as_str().unwrap())?));
+                }
+            }
+            CompiledFilter::new(filter).map(|_| ())
+        })();
+        let expected = &case["expected"];
+        if expected["accepted"].as_bool().unwrap() {
+            assert_eq!(compiled, Ok(()), "{id}");
+        } else {
+            assert_eq!(expected["errorCode"], "InvalidParameterException", "{id}");
+            let message = compiled.expect_err(id);
+            assert!(message.ends_with(expected["message"].as_str().unwrap()), "{id}: {message}");
+        }
+    }
+}
