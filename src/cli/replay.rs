@@ -1,7 +1,7 @@
 //! `trailwatch replay`: archived trails through metric filters, alarms and EventBridge rules.
 
 use std::cell::RefCell;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,8 @@ use trailwatch::alarm::Deployment;
 use trailwatch::config::{self, Configuration};
 use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
 use trailwatch::report::{
-    accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, MetricsFormat,
+    accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, AtomicFile,
+    MetricsFormat,
 };
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
@@ -196,15 +197,14 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let result = match result {
         Ok(result) => result,
         Err(e) => {
-            if let Some(file) = deliveries_out {
-                file.abandon();
-            }
+            // Dropped uncommitted: the target keeps its old contents.
+            drop(deliveries_out);
             return Err(e);
         }
     };
     meter.finish(term);
-    if let Some(file) = deliveries_out {
-        file.finish()?;
+    if let (Some(file), Some(path)) = (deliveries_out, args.deliveries_out.as_deref()) {
+        file.finish(path)?;
     }
 
     let first = result.span.map_or(0, |(first, _)| first);
@@ -258,53 +258,33 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     Ok(if alarm_fired || rule_fired { EXIT_FIRED } else { EXIT_QUIET })
 }
 
-/// `--deliveries-out`: lines into a buffered temporary file beside the target, renamed into
-/// place only when every line is written, so a failed run never leaves half a file behind.
+/// `--deliveries-out`: lines into an [`AtomicFile`], so a failed run never leaves half a
+/// file behind. The first write error is kept and reported when the run ends.
 struct DeliveryFile {
-    path: PathBuf,
-    temporary: PathBuf,
-    out: BufWriter<std::fs::File>,
+    file: AtomicFile,
     error: Option<std::io::Error>,
 }
 
 impl DeliveryFile {
     fn create(path: &Path) -> Result<DeliveryFile, String> {
-        let name = path.file_name().ok_or_else(|| format!("{}: not a file name", path.display()))?;
-        let mut temporary_name = std::ffi::OsString::from(".");
-        temporary_name.push(name);
-        temporary_name.push(format!(".{}.tmp", std::process::id()));
-        let temporary = path.with_file_name(temporary_name);
-        let file = std::fs::File::create(&temporary).map_err(|e| format!("{}: {e}", temporary.display()))?;
-        Ok(DeliveryFile {
-            path: path.to_path_buf(),
-            temporary,
-            out: BufWriter::with_capacity(1 << 16, file),
-            error: None,
-        })
+        let file = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(DeliveryFile { file, error: None })
     }
 
     fn write_line(&mut self, line: &str) {
         if self.error.is_none() {
-            if let Err(e) = self.out.write_all(line.as_bytes()).and_then(|()| self.out.write_all(b"\n")) {
+            if let Err(e) = self.file.write_all(line.as_bytes()).and_then(|()| self.file.write_all(b"\n")) {
                 self.error = Some(e);
             }
         }
     }
 
-    fn finish(mut self) -> Result<(), String> {
-        let flushed = match self.error.take() {
+    fn finish(self, path: &Path) -> Result<(), String> {
+        let done = match self.error {
             Some(e) => Err(e),
-            None => self.out.flush().and_then(|()| self.out.get_ref().sync_all()),
+            None => self.file.commit(),
         };
-        let renamed = flushed.and_then(|()| std::fs::rename(&self.temporary, &self.path));
-        renamed.map_err(|e| {
-            let _ = std::fs::remove_file(&self.temporary);
-            format!("{}: cannot write the deliveries: {e}", self.path.display())
-        })
-    }
-
-    fn abandon(self) {
-        let _ = std::fs::remove_file(&self.temporary);
+        done.map_err(|e| format!("{}: cannot write the deliveries: {e}", path.display()))
     }
 }
 

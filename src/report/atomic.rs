@@ -15,17 +15,67 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Writes `path` through `write`, atomically. Any error (from `write`, the disk, or the
 /// rename) removes the temporary file and leaves `path` untouched.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let temporary = temporary_beside(path)?;
-    let file = OpenOptions::new().write(true).create_new(true).open(&temporary)?;
-    let mut out = BufWriter::with_capacity(1 << 16, file);
-    let written = write(&mut out)
-        .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
-        .and_then(|file| file.sync_all())
-        .and_then(|()| fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
+    let mut file = AtomicFile::create(path)?;
+    match write(&mut file) {
+        Ok(()) => file.commit(),
+        Err(e) => {
+            file.abandon();
+            Err(e)
+        }
     }
-    written
+}
+
+/// A file written over time (such as `--deliveries-out`, filled while a replay runs) that
+/// replaces `path` only on [`AtomicFile::commit`]; dropped or abandoned, it leaves `path`
+/// as it was.
+pub struct AtomicFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    out: Option<BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let temporary = temporary_beside(path)?;
+        let file = OpenOptions::new().write(true).create_new(true).open(&temporary)?;
+        Ok(AtomicFile { path: path.to_path_buf(), temporary, out: Some(BufWriter::with_capacity(1 << 16, file)) })
+    }
+
+    /// Flushes, syncs and renames over the target; on any error the temporary file is removed.
+    pub fn commit(mut self) -> io::Result<()> {
+        let out = self.out.take().ok_or_else(|| io::Error::other("already closed"))?;
+        let done = out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)
+            .and_then(|file| file.sync_all())
+            .and_then(|()| fs::rename(&self.temporary, &self.path));
+        if done.is_err() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+        done
+    }
+
+    /// Removes the temporary file; the target keeps its old contents.
+    pub fn abandon(self) {}
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.out.as_mut().ok_or_else(|| io::Error::other("already closed"))?.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.as_mut().map_or(Ok(()), BufWriter::flush)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // Not committed: nothing of this run replaces the target.
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
 }
 
 /// `DIR/.NAME.trailwatch-PID-N.tmp`, unique within this process and (by the PID) between
@@ -78,5 +128,23 @@ mod tests {
         let path = std::env::temp_dir().join("trailwatch-no-such-dir").join("x").join("m.csv");
         assert!(write_atomically(&path, |out| out.write_all(b"x")).is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_streamed_file_replaces_the_target_only_when_committed() {
+        let dir = scratch("stream");
+        let path = dir.join("deliveries.ndjson");
+        fs::write(&path, "old\n").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"{\"Delivery\":1}\n").unwrap();
+        drop(file);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+        assert_eq!(leftovers(&dir), ["deliveries.ndjson"]);
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"{\"Delivery\":2}\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{\"Delivery\":2}\n");
+        assert_eq!(leftovers(&dir), ["deliveries.ndjson"]);
+        let _ = fs::remove_dir_all(dir);
     }
 }

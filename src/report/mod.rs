@@ -8,7 +8,7 @@ mod plot;
 mod rules;
 mod text;
 
-pub use atomic::write_atomically;
+pub use atomic::{write_atomically, AtomicFile};
 pub use chart::{alarm_series, chart_span, replay_json, state_spans};
 pub use metrics::{write_metrics, MetricsFormat};
 pub use plot::plot_alarms;
