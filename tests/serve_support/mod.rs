@@ -85,14 +85,34 @@ pub fn http(address: &str, method: &str, path: &str, headers: &[(&str, &str)], b
     stream.write_all(request.as_bytes()).expect("request sent");
     // The server may answer (413) and close before a large body is all sent.
     let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
+    // Read the head, then the body by its length: a server may keep the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => head.push_str(&line),
+        }
+    }
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body =
-        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(rest) } else { rest.to_string() };
-    (status, head.to_string(), body)
+    let lower = head.to_ascii_lowercase();
+    let length =
+        lower.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|n| n.trim().parse::<usize>().ok());
+    let mut raw = Vec::new();
+    match length {
+        Some(n) => {
+            raw.resize(n, 0);
+            let _ = reader.read_exact(&mut raw);
+        }
+        None => {
+            let _ = reader.read_to_end(&mut raw);
+        }
+    }
+    let rest = String::from_utf8_lossy(&raw).into_owned();
+    let body = if lower.contains("transfer-encoding: chunked") { dechunk(&rest) } else { rest };
+    (status, head, body)
 }
 
 fn dechunk(mut rest: &str) -> String {
