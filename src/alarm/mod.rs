@@ -18,7 +18,7 @@ pub use evaluate::{
 };
 pub use notification::{aws_time, notification, region_name, Deployment};
 pub use statistic::Statistic;
-pub use window::period_values;
+pub use window::{for_each_period_value, period_values};
 
 /// The simple evaluator the fast one is tested against (for property tests and fuzzing).
 pub use evaluate::reference;

@@ -142,15 +142,27 @@ impl Slot {
 /// The alarm's statistic over the period ending at each minute from the first data on, up to
 /// `to`, at every minute where it has a value (what `--plot` draws).
 pub fn period_values(alarm: &AlarmDefinition, store: &MetricStore, to: Millis) -> Vec<(Millis, f64)> {
+    let mut points = Vec::new();
+    for_each_period_value(alarm, store, to, |t, value| points.push((t, value)));
+    points
+}
+
+/// [`period_values`] handed over one at a time, so that a chart of millions of minutes
+/// summarises them without holding them all.
+pub fn for_each_period_value(
+    alarm: &AlarmDefinition,
+    store: &MetricStore,
+    to: Millis,
+    mut each: impl FnMut(Millis, f64),
+) {
     let timeline = Timeline::new(alarm, store);
     let period = Millis::from(alarm.period) * 1000;
     let mut slot = Slot::new(1, period);
-    let mut points = Vec::new();
-    let Some(mut t) = slot.next_change(&timeline) else { return points };
+    let Some(mut t) = slot.next_change(&timeline) else { return };
     while t <= to {
         slot.advance(t, &timeline);
         if let Some(value) = slot.value(alarm) {
-            points.push((t, value));
+            each(t, value);
         }
         t = if slot.is_empty() {
             match slot.next_change(&timeline) {
@@ -161,5 +173,4 @@ pub fn period_values(alarm: &AlarmDefinition, store: &MetricStore, to: Millis) -
             t + MINUTE
         };
     }
-    points
 }

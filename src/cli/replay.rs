@@ -10,7 +10,7 @@ use trailwatch::config::{self, Configuration};
 use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
 use trailwatch::report::{
     accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, AtomicFile,
-    MetricsFormat,
+    MetricsFormat, PlotWindow,
 };
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
@@ -75,9 +75,15 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     deliveries_out: Option<PathBuf>,
 
-    /// Write one SVG chart per alarm into this folder.
+    /// Write one SVG chart per alarm into this folder: the statistic, the threshold and the
+    /// states over time (file names from the alarm names, made distinct).
     #[arg(long, value_name = "DIR")]
     plot: Option<PathBuf>,
+
+    /// Chart only this time range (UTC), e.g. 2026-03-01T09:00..2026-03-01T12:00; either end
+    /// may be left out (2026-03-01..). Dates, times to the minute or second, or RFC 3339.
+    #[arg(long, value_name = "START..END", requires = "plot")]
+    plot_window: Option<PlotWindow>,
 
     /// The input format (default: recognised from each file's content).
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
@@ -227,8 +233,8 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(dir) = &args.plot {
-        for path in plot_alarms(&result, dir)? {
-            term.note(format_args!("wrote {}", path.display()));
+        for (alarm, path) in plot_alarms(&result, dir, &args.plot_window.unwrap_or_default())? {
+            term.note(format_args!("wrote {} (alarm {alarm:?})", path.display()));
         }
     }
     if args.format == "json" && (result.rejected > 0 || !result.files.skipped.is_empty()) {

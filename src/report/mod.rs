@@ -9,9 +9,9 @@ mod rules;
 mod text;
 
 pub use atomic::{write_atomically, AtomicFile};
-pub use chart::{alarm_series, chart_span, replay_json, state_spans};
+pub use chart::{chart_span, replay_json, state_spans, time_ticks, value_range, Chart, PlotWindow};
 pub use metrics::{write_metrics, MetricsFormat};
-pub use plot::plot_alarms;
+pub use plot::{chart_file_names, plot_alarms};
 pub use text::text_report;
 
 use chrono::{TimeZone, Utc};

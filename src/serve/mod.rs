@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 
 use crate::alarm::Deployment;
 use crate::config::{self, Configuration};
-use crate::replay::{replay, ReplayOptions};
+use crate::replay::{replay_with_deliveries, ReplayOptions};
 use files::Root;
 
 /// The largest request body accepted (the page may send a trail file of events).
@@ -226,6 +226,9 @@ async fn api_replay(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     }
 }
 
+/// The most rule deliveries one replay lists on the page (all are counted).
+pub const PAGE_DELIVERIES: usize = 1000;
+
 fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
     let deployment = config::Deployment::default();
     let mut configuration = Configuration::default();
@@ -235,14 +238,25 @@ fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
     for pack in &request.packs {
         configuration.extend(config::pack(pack)?);
     }
-    if configuration.filters.is_empty() && configuration.alarms.is_empty() {
-        return Err("choose a template or a pack with metric filters and alarms".into());
+    configuration.attach_targets()?;
+    if configuration.is_empty() {
+        return Err("choose a template or a pack with metric filters and alarms or EventBridge rules".into());
     }
     if request.inputs.is_empty() {
         return Err("choose an archive (a trail file or folder) to replay".into());
     }
     let inputs = request.inputs.iter().map(|input| root.resolve_input(input)).collect::<Result<Vec<_>, _>>()?;
-    let result = replay(&configuration, &inputs, &ReplayOptions::default(), &mut |_| {})?;
+    // The first deliveries as the `--format json` lines give them; the rest only counted.
+    let mut deliveries = Vec::new();
+    let mut delivered: u64 = 0;
+    let result =
+        replay_with_deliveries(&configuration, &inputs, &ReplayOptions::default(), &mut |_| {}, &mut |bank, made| {
+            delivered += made.len() as u64;
+            for delivery in made.iter().take(PAGE_DELIVERIES.saturating_sub(deliveries.len())) {
+                let line: Value = serde_json::from_str(&bank.delivery_line(delivery)).unwrap_or_default();
+                deliveries.push(line["Delivery"].clone());
+            }
+        })?;
     let first = result.span.map_or(0, |(first, _)| first);
     let alarm_deployment = Deployment {
         account_id: deployment.account_id.clone(),
@@ -251,5 +265,7 @@ fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
     };
     let mut answer = crate::report::replay_json(&result, &alarm_deployment);
     answer["notes"] = json!(configuration.notes);
+    answer["deliveries"] = json!(deliveries);
+    answer["deliveriesTotal"] = json!(delivered);
     Ok(answer)
 }

@@ -211,8 +211,39 @@ $("#replay-form").addEventListener("submit", async (event) => {
   const a = json.accounting;
   $("#replay-accounting").textContent = `${a.filesRead ?? ""} file(s) · ${a.records} record(s) read, ${a.rejected} rejected`
     + (json.notes && json.notes.length ? ` · notes: ${json.notes.join("; ")}` : "");
-  for (const alarm of json.alarms) $("#replay-alarms").append(alarmCard(alarm, json.from, json.to));
+  const deliveryTimes = (json.deliveries || []).map((d) => Date.parse(d.time)).filter((t) => !Number.isNaN(t));
+  for (const alarm of json.alarms) $("#replay-alarms").append(alarmCard(alarm, json.from, json.to, deliveryTimes));
+  if (!json.alarms.length) $("#replay-alarms").append(el("p", { class: "muted", text: "no alarm in this configuration" }));
+  showDeliveries(json);
 });
+
+/// The rules' deliveries beside the charts: per rule its counts, then each delivery (the
+/// first ones; all are counted) with the target and what it received.
+function showDeliveries(json) {
+  const box = $("#replay-deliveries");
+  box.replaceChildren(el("h2", { text: "EventBridge deliveries" }));
+  const rules = json.accounting.rules || [];
+  if (!rules.length) { box.append(el("p", { class: "muted", text: "no EventBridge rule in this configuration" })); return; }
+  const table = el("table", { class: "rule-counts" },
+    el("tr", {}, el("th", { text: "rule" }), el("th", { text: "matched" }), el("th", { text: "delivered" }), el("th", { text: "not received" })));
+  for (const rule of rules) {
+    table.append(el("tr", {}, el("td", { text: rule.ruleName }), el("td", { text: rule.matched }),
+      el("td", { text: rule.delivered }), el("td", { text: rule.notReceived })));
+  }
+  box.append(table);
+  const shown = json.deliveries.length;
+  box.append(el("p", { class: "muted", text: shown < json.deliveriesTotal
+    ? `the first ${shown} of ${json.deliveriesTotal} deliveries` : `${shown} deliveries` }));
+  const list = el("div", { class: "delivery-list" });
+  for (const delivery of json.deliveries) {
+    const input = typeof delivery.input === "string" ? delivery.input : JSON.stringify(delivery.input, null, 2);
+    list.append(el("details", { class: "delivery" },
+      el("summary", {}, `${delivery.time.replace("T", " ")} `, el("b", { text: delivery.rule }), ` → ${delivery.target.id}`),
+      el("div", { class: "muted", text: delivery.target.arn }),
+      el("pre", { class: "input", text: input })));
+  }
+  box.append(list);
+}
 
 const STATE_COLOURS = { ALARM: "#d13c3c", OK: "#2e9d57", INSUFFICIENT_DATA: "#9aa1ad" };
 
@@ -220,17 +251,18 @@ function utc(ms) {
   return new Date(ms).toISOString().replace("T", " ").replace(/\.000Z$/, "Z").replace(/:00Z$/, "Z");
 }
 
-function alarmCard(alarm, from, to) {
+function alarmCard(alarm, from, to, deliveryTimes) {
   const card = el("div", { class: "alarm-card", "data-alarm": alarm.name });
   card.append(el("h2", { text: alarm.name }),
     el("div", { class: "muted", text: `${alarm.statistic} of ${alarm.namespace}/${alarm.metricName} over ${alarm.period} s · `
       + `ALARM when ${alarm.comparison} ${alarm.threshold} for ${alarm.datapointsToAlarm ?? alarm.evaluationPeriods} of ${alarm.evaluationPeriods} period(s)`
-      + ` · fired ${alarm.timesFired} time(s)` + (alarm.truncated ? " · datapoints truncated" : "") }));
+      + ` · fired ${alarm.timesFired} time(s)`
+      + (alarm.columnMinutes > 1 ? ` · each ${alarm.columnMinutes} min summarised (lowest to highest)` : "") }));
   const columns = el("div", { class: "columns" });
   const chartBox = el("div", { class: "chart" });
   columns.append(chartBox, changesList(alarm));
   card.append(columns);
-  new AlarmChart(chartBox, alarm, from, to);
+  new AlarmChart(chartBox, alarm, from, to, deliveryTimes);
   return card;
 }
 
@@ -255,8 +287,9 @@ const TIME_STEPS = [60e3, 5 * 60e3, 15 * 60e3, 30 * 60e3, 3600e3, 3 * 3600e3, 6 
 /// An interactive chart: wheel to zoom around the pointer, drag to pan, double-click to
 /// show everything. The threshold is always inside the value range; states are bands.
 class AlarmChart {
-  constructor(box, alarm, from, to) {
+  constructor(box, alarm, from, to, deliveryTimes = []) {
     this.alarm = alarm;
+    this.deliveryTimes = deliveryTimes;
     this.from = from;
     this.to = Math.max(to, from + 60e3);
     this.view = [this.from, this.to];
@@ -276,6 +309,7 @@ class AlarmChart {
     for (const [state, colour] of Object.entries(STATE_COLOURS)) legend.append(el("span", {}, el("i", { style: `background:${colour};opacity:.35` }), state));
     legend.append(el("span", {}, el("i", { style: "background:#2962c9;height:3px" }), `${alarm.statistic} per ${alarm.period} s window`),
       el("span", {}, el("i", { style: "background:#1d2330;height:2px" }), `threshold ${alarm.threshold}`));
+    if (deliveryTimes.length) legend.append(el("span", {}, el("i", { style: "background:#8a4fbf;width:3px" }), "EventBridge delivery"));
     box.append(tools, this.svg, legend);
     this.listen();
     this.draw();
@@ -370,6 +404,12 @@ class AlarmChart {
     plot.append(el("svg:path", { class: "series", d, fill: "none", stroke: "#2962c9", "stroke-width": 1.8 }));
     if (points.length <= 400) {
       for (const [t, v] of points) plot.append(el("svg:circle", { class: "point", cx: this.x(t), cy: this.y(v), r: 2.5, fill: "#2962c9" }));
+    }
+    // Rule deliveries as marks along the bottom (the list is beside the charts).
+    for (const t of this.deliveryTimes) {
+      if (t < a || t > b) continue;
+      const x = this.x(t);
+      plot.append(el("svg:line", { class: "delivery", x1: x, x2: x, y1: bottom - 8, y2: bottom, stroke: "#8a4fbf", "stroke-width": 1.5 }));
     }
     // The threshold across the whole width, labelled.
     const ty = this.y(threshold);
