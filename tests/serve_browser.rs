@@ -274,4 +274,43 @@ fn the_page_tests_patterns_as_they_are_typed_and_charts_a_replay() {
     assert!(chart["sns"].as_u64().unwrap() >= 1, "{chart}");
     browser.script(r##"document.querySelector(".alarm-card .chart-tools button:nth-child(3)").click(); return true"##);
     browser.screenshot("replay.png");
+
+    // Alarms and EventBridge rules together: the deliveries listed beside the charts (two
+    // security-group changes in the sample trail's us-east-1 events) and marked on them.
+    browser.script(
+        r##"const select = document.querySelector("#replay-template");
+           for (const option of select.options) option.selected = ["file:templates/seed-stack.template.json",
+             "file:templates/access-alerts.template.json"].includes(option.value);
+           document.querySelector("#replay-status").textContent = ""; return true"##,
+    );
+    browser.click("#replay-run");
+    browser.wait_for(
+        "the deliveries",
+        r##"return document.querySelectorAll("#replay-deliveries details.delivery").length"##,
+    );
+    let listed = browser.script(
+        r##"const box = document.querySelector("#replay-deliveries");
+           const alarms = document.querySelector("#replay-alarms").getBoundingClientRect();
+           const side = box.getBoundingClientRect();
+           return {
+             rules: [...box.querySelectorAll(".rule-counts td:first-child")].map(td => td.textContent),
+             deliveries: [...box.querySelectorAll("details.delivery summary")].map(s => s.textContent),
+             input: box.querySelector("details.delivery pre.input").textContent,
+             beside: side.left >= alarms.right - 1 && side.top < alarms.bottom,
+             marks: document.querySelectorAll(".alarm-card svg line.delivery").length,
+             cards: document.querySelectorAll(".alarm-card").length,
+           };"##,
+    );
+    assert_eq!(listed["cards"], 1, "{listed}");
+    assert_eq!(listed["rules"].as_array().map(Vec::len), Some(3), "{listed}");
+    let deliveries: Vec<&str> = listed["deliveries"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(deliveries.len(), 2, "{listed}");
+    assert!(
+        deliveries.iter().all(|d| d.starts_with("2026-03-01 11:") && d.contains("security-group-changes")),
+        "{listed}"
+    );
+    assert!(listed["input"].as_str().unwrap().contains("SecurityGroup"), "{listed}");
+    assert_eq!(listed["beside"], true, "{listed}");
+    assert_eq!(listed["marks"], 2, "{listed}");
+    browser.screenshot("replay-deliveries.png");
 }

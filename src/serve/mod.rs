@@ -28,6 +28,7 @@ use serde_json::{json, Value};
 use crate::alarm::Deployment;
 use crate::config::{self, Configuration};
 use crate::replay::{replay_with_deliveries, ReplayOptions};
+use crate::rule::{Delivery, RuleBank};
 use files::Root;
 
 /// The largest request body accepted (the page may send a trail file of events).
@@ -202,6 +203,9 @@ struct ReplayRequest {
     /// Archives: files or folders under the root.
     #[serde(default)]
     inputs: Vec<String>,
+    /// The region the alarms and rules live in (rules see only its events).
+    #[serde(default)]
+    region: Option<String>,
 }
 
 async fn api_replay(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -226,11 +230,26 @@ async fn api_replay(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     }
 }
 
-/// The most rule deliveries one replay lists on the page (all are counted).
+/// The most rule deliveries one replay lists on the page, and the most bytes they take
+/// (a target may receive a whole 256 KB event); all are counted.
 pub const PAGE_DELIVERIES: usize = 1000;
+pub const PAGE_DELIVERY_BYTES: usize = 4 * 1024 * 1024;
+
+/// A region name as AWS spells one (`us-east-1`, `us-gov-west-1`), or a clear refusal.
+fn region_name(region: Option<&str>) -> Result<String, String> {
+    let region = region.map(str::trim).filter(|r| !r.is_empty()).unwrap_or("us-east-1");
+    let valid = region.len() <= 32
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region.bytes().any(|b| b.is_ascii_lowercase());
+    if valid {
+        Ok(region.to_string())
+    } else {
+        Err(format!("{region:?} is not a region name: write one like us-east-1 or eu-west-2"))
+    }
+}
 
 fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
-    let deployment = config::Deployment::default();
+    let deployment = config::Deployment { region: region_name(request.region.as_deref())?, ..Default::default() };
     let mut configuration = Configuration::default();
     for template in &request.templates {
         configuration.extend(config::load(&root.resolve_input(template)?, &deployment)?);
@@ -248,15 +267,20 @@ fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
     let inputs = request.inputs.iter().map(|input| root.resolve_input(input)).collect::<Result<Vec<_>, _>>()?;
     // The first deliveries as the `--format json` lines give them; the rest only counted.
     let mut deliveries = Vec::new();
-    let mut delivered: u64 = 0;
-    let result =
-        replay_with_deliveries(&configuration, &inputs, &ReplayOptions::default(), &mut |_| {}, &mut |bank, made| {
-            delivered += made.len() as u64;
-            for delivery in made.iter().take(PAGE_DELIVERIES.saturating_sub(deliveries.len())) {
-                let line: Value = serde_json::from_str(&bank.delivery_line(delivery)).unwrap_or_default();
-                deliveries.push(line["Delivery"].clone());
+    let (mut delivered, mut bytes): (u64, usize) = (0, 0);
+    let mut keep = |bank: &RuleBank, made: &[Delivery]| {
+        delivered += made.len() as u64;
+        for delivery in made {
+            if deliveries.len() >= PAGE_DELIVERIES || bytes >= PAGE_DELIVERY_BYTES {
+                break;
             }
-        })?;
+            let line = bank.delivery_line(delivery);
+            bytes += line.len();
+            let line: Value = serde_json::from_str(&line).unwrap_or_default();
+            deliveries.push(line["Delivery"].clone());
+        }
+    };
+    let result = replay_with_deliveries(&configuration, &inputs, &ReplayOptions::default(), &mut |_| {}, &mut keep)?;
     let first = result.span.map_or(0, |(first, _)| first);
     let alarm_deployment = Deployment {
         account_id: deployment.account_id.clone(),
@@ -268,4 +292,19 @@ fn run_replay(root: &Root, request: &ReplayRequest) -> Result<Value, String> {
     answer["deliveries"] = json!(deliveries);
     answer["deliveriesTotal"] = json!(delivered);
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_regions_are_aws_region_names() {
+        assert_eq!(region_name(None).unwrap(), "us-east-1");
+        assert_eq!(region_name(Some("  ")).unwrap(), "us-east-1");
+        assert_eq!(region_name(Some("sa-east-1")).unwrap(), "sa-east-1");
+        for bad in ["US-EAST-1", "us east 1", "../x", "123", &"a".repeat(33)] {
+            assert!(region_name(Some(bad)).unwrap_err().contains("not a region name"), "{bad}");
+        }
+    }
 }

@@ -196,10 +196,11 @@ async function loadFiles() {
 
 $("#replay-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const choice = $("#replay-template").value;
-  const request = { templates: [], packs: [], inputs: [$("#replay-archive").value] };
-  if (choice.startsWith("pack:")) request.packs.push(choice.slice(5));
-  else request.templates.push(choice.slice(5));
+  const request = { templates: [], packs: [], inputs: [$("#replay-archive").value], region: $("#replay-region").value.trim() };
+  for (const option of $("#replay-template").selectedOptions) {
+    if (option.value.startsWith("pack:")) request.packs.push(option.value.slice(5));
+    else request.templates.push(option.value.slice(5));
+  }
   $("#replay-status").textContent = "replaying…";
   $("#replay-alarms").replaceChildren();
   const started = performance.now();
@@ -209,7 +210,7 @@ $("#replay-form").addEventListener("submit", async (event) => {
   const fired = json.alarms.filter((a) => a.timesFired > 0).length;
   $("#replay-status").textContent = `${json.alarms.length} alarm(s), ${fired} fired · ${seconds} s`;
   const a = json.accounting;
-  $("#replay-accounting").textContent = `${a.filesRead ?? ""} file(s) · ${a.records} record(s) read, ${a.rejected} rejected`
+  $("#replay-accounting").textContent = `${a.filesRead ?? ""} file(s) · ${a.recordsRead} record(s) read, ${a.rejected} rejected`
     + (json.notes && json.notes.length ? ` · notes: ${json.notes.join("; ")}` : "");
   const deliveryTimes = (json.deliveries || []).map((d) => Date.parse(d.time)).filter((t) => !Number.isNaN(t));
   for (const alarm of json.alarms) $("#replay-alarms").append(alarmCard(alarm, json.from, json.to, deliveryTimes));
@@ -221,9 +222,10 @@ $("#replay-form").addEventListener("submit", async (event) => {
 /// first ones; all are counted) with the target and what it received.
 function showDeliveries(json) {
   const box = $("#replay-deliveries");
-  box.replaceChildren(el("h2", { text: "EventBridge deliveries" }));
+  box.replaceChildren();
   const rules = json.accounting.rules || [];
-  if (!rules.length) { box.append(el("p", { class: "muted", text: "no EventBridge rule in this configuration" })); return; }
+  if (!rules.length) return; // no rules: the charts take the whole width
+  box.append(el("h2", { text: "EventBridge deliveries" }));
   const table = el("table", { class: "rule-counts" },
     el("tr", {}, el("th", { text: "rule" }), el("th", { text: "matched" }), el("th", { text: "delivered" }), el("th", { text: "not received" })));
   for (const rule of rules) {
@@ -303,7 +305,7 @@ class AlarmChart {
     button("show all", () => { this.view = [this.from, this.to]; this.draw(); });
     const firstAlarm = alarm.states.find((s) => s.state === "ALARM");
     if (firstAlarm) button("first ALARM", () => this.focus(firstAlarm.from, firstAlarm.to));
-    this.svg = el("svg:svg", { viewBox: `0 0 ${this.width} ${this.height}`, preserveAspectRatio: "none", role: "img",
+    this.svg = el("svg:svg", { viewBox: `0 0 ${this.width} ${this.height}`, role: "img",
       "aria-label": `chart of ${alarm.name}` });
     const legend = el("div", { class: "legend" });
     for (const [state, colour] of Object.entries(STATE_COLOURS)) legend.append(el("span", {}, el("i", { style: `background:${colour};opacity:.35` }), state));
