@@ -423,13 +423,23 @@ fn replay_template(name: &str, template: &str) -> Output {
 const FILTER: &str = r#""F":{"Type":"AWS::Logs::MetricFilter","Properties":{"FilterPattern":"{ $.eventName = ConsoleLogin }","LogGroupName":"g","MetricTransformations":[{"MetricName":"M","MetricNamespace":"N","MetricValue":"1"}]}}"#;
 
 #[test]
-fn a_template_with_an_unresolvable_reference_is_refused_by_name() {
+fn an_unresolvable_reference_is_noted_when_unneeded_and_refused_by_name_when_needed() {
     let template = format!(
         r#"{{"Resources":{{{FILTER},"A":{{"Type":"AWS::CloudWatch::Alarm","Properties":{{"MetricName":"M","Namespace":"N","Statistic":"Sum","Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"GreaterThanThreshold","AlarmActions":[{{"Ref":"MissingTopic"}}]}}}}}}}}"#
     );
+    // An action is not needed to replay: noted once, the replay goes on.
     let output = replay_template("unresolvable", &template);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("note: Ref to MissingTopic"), "{}", text(&output.stderr));
+    // The threshold is: refused, naming the file, resource and property.
+    let output =
+        replay_template("unresolvable", &template.replace(r#""Threshold":1"#, r#""Threshold":{"Ref":"Missing"}"#));
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("MissingTopic"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("template.json:1: template/A: Threshold: Ref to Missing"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 #[test]

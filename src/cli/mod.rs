@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch; one file per subcommand.
 
 mod bench;
+mod config_args;
 mod explain;
 mod filter;
 mod output;
@@ -31,7 +32,7 @@ enum Command {
     TestEventPattern(test_event_pattern::Args),
     Filter(filter::Args),
     Explain(explain::Args),
-    Replay(replay::Args),
+    Replay(Box<replay::Args>),
     Bench(bench::Args),
     #[cfg(feature = "serve")]
     Serve(serve::Args),
@@ -53,7 +54,7 @@ pub fn run() -> i32 {
         Command::TestEventPattern(args) => test_event_pattern::run(args, &mut term),
         Command::Filter(args) => filter::run(args, &mut term),
         Command::Explain(args) => explain::run(args, &mut term),
-        Command::Replay(args) => replay::run(args, &mut term),
+        Command::Replay(args) => replay::run(*args, &mut term),
         Command::Bench(args) => bench::run(args, &mut term),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, &mut term),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use trailwatch::alarm::Deployment;
-use trailwatch::config::{self, Configuration};
+use trailwatch::config;
 use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
 use trailwatch::report::{
     accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, AtomicFile,
@@ -14,6 +14,7 @@ use trailwatch::report::{
 };
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
+use super::config_args::ConfigArgs;
 use super::output::{Terminal, EXIT_ERROR};
 
 const EXIT_FIRED: i32 = 0;
@@ -42,17 +43,22 @@ const EXIT_QUIET: i32 = 1;
 ///   trailwatch replay --pack cis --format json trail.ndjson > notifications.ndjson
 ///   trailwatch replay --template access-alerts.template.json --deliveries-out d.ndjson AWSLogs/
 ///   trailwatch replay --template cdk.out --metrics-out metrics.csv --plot charts/ AWSLogs/
+///   trailwatch replay --template cdk.out --stack 'Prod/*' AWSLogs/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Input files or folders (default: standard input).
     inputs: Vec<PathBuf>,
 
-    /// A CloudFormation template (JSON or YAML), a cdk.out folder, or describe-metric-filters /
-    /// describe-alarms / list-rules / list-targets-by-rule JSON (the targets' rule named by a
-    /// "Rule" key or the file name: NAME.targets.json). Repeatable.
+    /// A CloudFormation template (JSON or YAML), a cdk.out folder (or its manifest.json), or
+    /// describe-metric-filters / describe-alarms / list-rules / list-targets-by-rule JSON (the
+    /// targets' rule named by a "Rule" key or the file name: NAME.targets.json); recognised by
+    /// content. Repeatable; templates given together import each other's exports.
     #[arg(long = "template", visible_alias = "config", value_name = "FILE")]
     templates: Vec<PathBuf>,
+
+    #[command(flatten)]
+    config: ConfigArgs,
 
     /// A built-in pack of filters and alarms: `cis` (CIS v3.0.0 4.1-4.15) or `securityhub`
     /// (Security Hub CloudWatch.1-14). Repeatable.
@@ -148,10 +154,7 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
 fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let deployment =
         config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
-    let mut configuration = Configuration::default();
-    for template in &args.templates {
-        configuration.extend(config::load(template, &deployment)?);
-    }
+    let mut configuration = config::load_all(&args.templates, &args.config.options(deployment))?;
     for name in &args.packs {
         configuration.extend(config::pack(name)?);
     }

@@ -2,21 +2,27 @@
 
 use serde_json::Value;
 
-use super::{number, Configuration};
+use std::path::Path;
+
+use super::{number, Configuration, Origin};
 use crate::alarm::AlarmDefinition;
 use crate::metric::{MetricFilter, MetricTransformation, MetricValue, ValueRef};
 
-pub(super) fn configuration(document: &Value) -> Result<Configuration, String> {
+pub(super) fn configuration(document: &Value, file: &Path) -> Result<Configuration, String> {
     let mut configuration = Configuration::default();
     for (i, filter) in document.get("metricFilters").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        configuration.filters.push(metric_filter(filter).map_err(|e| format!("metricFilters[{i}]: {e}"))?);
+        let at = format!("metricFilters[{i}]");
+        let filter = metric_filter(filter).map_err(|e| format!("{at}: {e}"))?;
+        configuration.push_filter(filter, Origin::new(file, at, None));
     }
     for (i, alarm) in document.get("MetricAlarms").and_then(Value::as_array).into_iter().flatten().enumerate() {
         if alarm.get("Metrics").and_then(Value::as_array).is_some_and(|m| !m.is_empty()) {
             configuration.notes.push(format!("MetricAlarms[{i}]: metric-math alarms (Metrics) are not evaluated"));
             continue;
         }
-        configuration.alarms.push(metric_alarm(alarm).map_err(|e| format!("MetricAlarms[{i}]: {e}"))?);
+        let at = format!("MetricAlarms[{i}]");
+        let alarm = metric_alarm(alarm).map_err(|e| format!("{at}: {e}"))?;
+        configuration.push_alarm(alarm, Origin::new(file, at, None));
     }
     Ok(configuration)
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::Configuration;
+use super::{Configuration, Origin};
 use crate::alarm::{AlarmDefinition, Statistic};
 use crate::metric::{MetricFilter, MetricTransformation, MetricValue};
 
@@ -75,7 +75,7 @@ pub fn pack(name: &str) -> Result<Configuration, String> {
     for (i, metric) in metrics.iter().enumerate() {
         let id = format!("{prefix}{}", i + 1);
         let entry = entries.iter().find(|e| e.id == id).ok_or_else(|| format!("built-in pack lacks {id}"))?;
-        configuration.filters.push(MetricFilter {
+        let filter = MetricFilter {
             name: id.clone(),
             log_group: "CloudTrail".into(),
             pattern: entry.pattern.clone(),
@@ -87,10 +87,12 @@ pub fn pack(name: &str) -> Result<Configuration, String> {
                 dimensions: Vec::new(),
                 unit: None,
             },
-        });
+        };
+        let origin = Origin::new("", format!("pack {name}: {id}"), None);
+        configuration.push_filter(filter, origin.clone());
         let mut alarm = AlarmDefinition::new(&id, namespace, metric, Statistic::Sum, 300, 1.0);
         alarm.description = Some(entry.title.clone());
-        configuration.alarms.push(alarm);
+        configuration.push_alarm(alarm, origin);
     }
     Ok(configuration)
 }

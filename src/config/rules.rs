@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::Deployment;
+use std::path::Path;
+
+use super::{Configuration, Deployment, Origin};
 use crate::rule::{Rule, RuleState, Target, TargetSpec};
 
 /// The rule's pattern as compact JSON text, checked as `PutRule` checks it. CloudFormation
@@ -109,11 +111,9 @@ pub(super) fn cloudformation_rule(
 }
 
 /// `aws events list-rules` (`{"Rules": [...]}`); a rule may carry its `Targets` inline.
-pub(super) fn list_rules(
-    document: &Value,
-    deployment: &Deployment,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Rule>, String> {
+pub(super) fn list_rules(document: &Value, deployment: &Deployment, file: &Path) -> Result<Configuration, String> {
+    let mut configuration = Configuration::default();
+    let notes = &mut configuration.notes;
     let mut rules = Vec::new();
     for (i, rule) in document.get("Rules").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let name = text(rule, "Name").ok_or_else(|| format!("Rules[{i}]: Name is required"))?;
@@ -126,17 +126,25 @@ pub(super) fn list_rules(
             Some(s) => s.parse::<RuleState>().map_err(|e| format!("rule {name}: {e}"))?,
             None => RuleState::Enabled,
         };
-        rules.push(Rule {
-            arn: text(rule, "Arn")
-                .unwrap_or_else(|| Rule::arn_for(&deployment.region, &deployment.account_id, &event_bus_name, &name)),
-            event_pattern: event_pattern(&name, pattern)?,
-            targets: targets(&name, rule.get("Targets"))?,
-            name,
-            event_bus_name,
-            state,
-        });
+        let origin = Origin::new(file, format!("Rules[{i}]"), None);
+        rules.push((
+            Rule {
+                arn: text(rule, "Arn").unwrap_or_else(|| {
+                    Rule::arn_for(&deployment.region, &deployment.account_id, &event_bus_name, &name)
+                }),
+                event_pattern: event_pattern(&name, pattern)?,
+                targets: targets(&name, rule.get("Targets"))?,
+                name,
+                event_bus_name,
+                state,
+            },
+            origin,
+        ));
     }
-    Ok(rules)
+    for (rule, origin) in rules {
+        configuration.push_rule(rule, origin);
+    }
+    Ok(configuration)
 }
 
 /// `aws events list-targets-by-rule` (`{"Targets": [...]}`): the output does not name its

@@ -95,8 +95,18 @@ fn describe_outputs_are_read() {
 fn bad_definitions_get_clear_errors() {
     let unresolvable = r#"{"Resources":{"F":{"Type":"AWS::Logs::MetricFilter","Properties":{"LogGroupName":{"Ref":"Nowhere"},
       "FilterPattern":"x","MetricTransformations":[{"MetricName":"m","MetricNamespace":"n","MetricValue":"1"}]}}}}"#;
-    let e = parse(unresolvable, &Deployment::default()).unwrap_err();
-    assert!(e.contains("F: Ref to Nowhere"), "{e}");
+    // The log group is not needed (every input is one log group): noted, not refused.
+    let c = parse(unresolvable, &Deployment::default()).unwrap();
+    assert_eq!(c.filters.len(), 1);
+    assert!(c.notes[0].starts_with("Ref to Nowhere, which is neither"), "{:?}", c.notes);
+    assert!(c.notes[0].contains("left unresolved in F.LogGroupName"), "{:?}", c.notes);
+    // The pattern is: an error naming the resource and the property.
+    let e = parse(
+        &unresolvable.replace("\"FilterPattern\":\"x\"", "\"FilterPattern\":{\"Ref\":\"Nowhere\"}"),
+        &Deployment::default(),
+    )
+    .unwrap_err();
+    assert!(e.contains("F: FilterPattern: Ref to Nowhere"), "{e}");
     let anomaly = r#"{"Resources":{"A":{"Type":"AWS::CloudWatch::Alarm","Properties":{"MetricName":"m","Namespace":"n","Statistic":"Sum",
       "Period":60,"EvaluationPeriods":1,"Threshold":1,"ComparisonOperator":"LessThanLowerOrGreaterThanUpperThreshold"}}}}"#;
     assert!(parse(anomaly, &Deployment::default()).unwrap_err().contains("anomaly-detection band"));
@@ -275,11 +285,11 @@ fn rule_errors_name_the_rule() {
     assert!(parse(&bad_state, &Deployment::default()).unwrap_err().contains("rule Reads: State \"ON\""));
     let bad_pattern = RULES_YAML.replace(r#"'{"source": ["aws.s3"]}'"#, "'[1]'");
     let err = parse(&bad_pattern, &Deployment::default()).unwrap_err();
-    assert!(err.starts_with("rule Reads: Event pattern is not valid. Reason:"), "{err}");
+    assert!(err.starts_with("Reads: rule Reads: Event pattern is not valid. Reason:"), "{err}");
     let two_inputs = RULES_YAML.replace("Input: '{\"fixed\": true}'", "Input: '{}'\n          InputPath: $.detail");
     assert_eq!(
         parse(&two_inputs, &Deployment::default()).unwrap_err(),
-        "rule Reads: Only one of Input, InputPath, or InputTransformer must be provided for target q."
+        "Reads: rule Reads: Only one of Input, InputPath, or InputTransformer must be provided for target q."
     );
 }
 
@@ -310,4 +320,173 @@ fn list_rules_and_list_targets_by_rule_join_by_rule_name() {
     let named = targets.replacen('{', r#"{"Rule": "root","#, 1);
     assert_eq!(parse(&named, &Deployment::default()).unwrap().rule_targets[0].0, "root");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn cdk_options(stacks: &[&str]) -> LoadOptions {
+    LoadOptions { stacks: stacks.iter().map(|s| s.to_string()).collect(), ..LoadOptions::default() }
+}
+
+#[test]
+fn a_cdk_app_of_two_stacks_resolves_imports_and_nested_stacks() {
+    let c = load_all(&[testdata("cdk/two-stacks")], &cdk_options(&[])).unwrap();
+    assert_eq!((c.filters.len(), c.alarms.len(), c.rules.len()), (1, 1, 1), "{:?}", c.notes);
+    // The log group and the topic come from the Logging stack's exports.
+    assert_eq!(c.filters[0].log_group, "TrailLog");
+    let topic = "arn:aws:sns:us-east-1:123456789012:TrailTopic5D1AB6D4";
+    assert_eq!(c.alarms[0].alarm_actions, [topic]);
+    // The nested stack's rule gets the topic through its parameter.
+    assert_eq!(c.rules[0].name, "failed-console-sign-in");
+    assert_eq!(c.rules[0].targets[0].arn, topic);
+    assert!(c.notes.is_empty(), "{:?}", c.notes);
+    // Origins: the template, CDK's construct path and the line.
+    let origin = c.origin(Definition::Alarm(0));
+    assert!(origin.file.ends_with("cdk/two-stacks/Alerts.template.json"), "{origin}");
+    assert_eq!(origin.resource, "Alerts/TrailAlarm/Resource");
+    let text = std::fs::read_to_string(&origin.file).unwrap();
+    let line = text.lines().nth(origin.line.unwrap() as usize - 1).unwrap();
+    assert!(line.contains("\"TrailAlarm0B1AC7E4\""), "{line}");
+    assert!(c.origin(Definition::Rule(0)).file.ends_with("AlertsRules1A2B3C4D.nested.template.json"));
+    // The manifest itself is as good as its folder.
+    let same = load_all(&[testdata("cdk/two-stacks/manifest.json")], &LoadOptions::default()).unwrap();
+    assert_eq!(same.alarms, c.alarms);
+}
+
+#[test]
+fn stacks_are_picked_by_id_name_or_path_and_still_lend_exports() {
+    // Logging alone: nothing to replay but valid.
+    let c = load_all(&[testdata("cdk/two-stacks")], &cdk_options(&["Logging"])).unwrap();
+    assert!(c.is_empty());
+    // Alerts alone still imports from Logging.
+    let c = load_all(&[testdata("cdk/two-stacks")], &cdk_options(&["Alerts"])).unwrap();
+    assert_eq!(c.filters[0].log_group, "TrailLog");
+    let e = load_all(&[testdata("cdk/two-stacks")], &cdk_options(&["Alert"])).unwrap_err();
+    assert!(e.contains("--stack Alert matches no stack; the stacks read are: Alerts, Logging"), "{e}");
+    for wanted in ["Prod/Alerts", "Prod-Alerts", "ProdAlerts", "Prod/*"] {
+        let c = load_all(&[testdata("cdk/stage")], &cdk_options(&[wanted])).unwrap();
+        assert_eq!(c.alarms.len(), 1, "{wanted}");
+    }
+}
+
+#[test]
+fn a_stage_assembly_is_read_with_its_environment() {
+    let c = load_all(&[testdata("cdk/stage")], &LoadOptions::default()).unwrap();
+    assert_eq!((c.filters.len(), c.alarms.len(), c.rules.len()), (1, 1, 1), "{:?}", c.notes);
+    let topic = "arn:aws:sns:eu-west-1:111122223333:TrailTopic5D1AB6D4";
+    assert_eq!(c.alarms[0].alarm_actions, [topic]);
+    assert_eq!(c.rules[0].arn, "arn:aws:events:eu-west-1:111122223333:rule/failed-console-sign-in");
+    assert_eq!(c.origin(Definition::Filter(0)).resource, "Prod/Alerts/SignInFailMetricFilter/Resource");
+}
+
+/// A cloud assembly written into a scratch folder from (file, JSON) pairs.
+fn scratch_assembly(name: &str, files: &[(&str, serde_json::Value)]) -> std::path::PathBuf {
+    let folder = std::env::temp_dir().join(format!("trailwatch-config-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    for (file, json) in files {
+        let path = folder.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, json.to_string()).unwrap();
+    }
+    folder
+}
+
+fn stack_artifact(template: &str) -> serde_json::Value {
+    serde_json::json!({"type": "aws:cloudformation:stack", "properties": {"templateFile": template}})
+}
+
+#[test]
+fn bad_assemblies_get_errors_naming_the_file() {
+    let filter = serde_json::json!({"Type": "AWS::Logs::MetricFilter", "Properties": {"FilterPattern": "x",
+        "LogGroupName": {"Fn::ImportValue": "Other:Group"},
+        "MetricTransformations": [{"MetricName": "m", "MetricNamespace": "n", "MetricValue": {"Fn::ImportValue": "Other:Value"}}]}});
+    let folder = scratch_assembly(
+        "import",
+        &[
+            (
+                "manifest.json",
+                serde_json::json!({"version": "36.0.0", "artifacts": {"A": stack_artifact("A.template.json")}}),
+            ),
+            ("A.template.json", serde_json::json!({"Resources": {"F": filter}})),
+        ],
+    );
+    let e = load_all(std::slice::from_ref(&folder), &LoadOptions::default()).unwrap_err();
+    assert!(
+        e.contains(
+            "A.template.json:1: A/F: MetricTransformations: Fn::ImportValue Other:Value: no stack read exports it"
+        ),
+        "{e}"
+    );
+
+    // A template path leaving the assembly, a Stage inside itself, a missing template.
+    let outside = scratch_assembly(
+        "outside",
+        &[(
+            "manifest.json",
+            serde_json::json!({"version": "1", "artifacts": {"A": stack_artifact("../A.template.json")}}),
+        )],
+    );
+    let e = load_all(&[outside], &LoadOptions::default()).unwrap_err();
+    assert!(e.contains("\"../A.template.json\" is not a path inside the assembly"), "{e}");
+    let looped = scratch_assembly(
+        "looped",
+        &[(
+            "manifest.json",
+            serde_json::json!({"version": "1", "artifacts": {"S": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "."}}}}),
+        )],
+    );
+    let e = load_all(&[looped], &LoadOptions::default()).unwrap_err();
+    assert!(e.contains("Stages nest more than 16 deep"), "{e}");
+    let missing = scratch_assembly(
+        "missing",
+        &[(
+            "manifest.json",
+            serde_json::json!({"version": "1", "artifacts": {"A": stack_artifact("A.template.json")}}),
+        )],
+    );
+    let e = load_all(&[missing], &LoadOptions::default()).unwrap_err();
+    assert!(e.contains("A.template.json: cannot read"), "{e}");
+    for folder in ["import", "outside", "looped", "missing"] {
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("trailwatch-config-{folder}-{}", std::process::id())),
+        );
+    }
+}
+
+#[test]
+fn unneeded_values_that_do_not_resolve_are_noted_once() {
+    let alarm = |name: &str| {
+        serde_json::json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {"MetricName": "m", "Namespace": "n",
+            "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold",
+            "AlarmName": name, "AlarmActions": [{"Fn::ImportValue": "Shared:Topic"}, "arn:aws:sns:us-east-1:1:kept"]}})
+    };
+    let t = serde_json::json!({"Resources": {"A": alarm("a"), "B": alarm("b")}}).to_string();
+    let c = parse(&t, &Deployment::default()).unwrap();
+    assert_eq!(c.alarms.len(), 2);
+    assert_eq!(c.alarms[0].alarm_actions, ["arn:aws:sns:us-east-1:1:kept"]);
+    assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+    assert!(
+        c.notes[0].contains("Fn::ImportValue Shared:Topic")
+            && c.notes[0].contains("A.AlarmActions[0], B.AlarmActions[0]"),
+        "{:?}",
+        c.notes
+    );
+}
+
+#[test]
+fn conditions_select_split_and_mappings_resolve() {
+    let t = serde_json::json!({
+        "Conditions": {"Prod": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}, "NotProd": {"Fn::Not": [{"Condition": "Prod"}]}},
+        "Mappings": {"Limits": {"us-east-1": {"Threshold": 7}}},
+        "Resources": {
+            "A": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"MetricName": {"Fn::Select": [1, {"Fn::Split": [",", "x,m,y"]}]},
+                "Namespace": {"Fn::If": ["Prod", "prod", "test"]}, "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1,
+                "Threshold": {"Fn::FindInMap": ["Limits", {"Ref": "AWS::Region"}, "Threshold"]}, "ComparisonOperator": "GreaterThanThreshold",
+                "AlarmDescription": {"Fn::If": ["NotProd", "d", {"Ref": "AWS::NoValue"}]}}},
+            "Skipped": {"Type": "AWS::CloudWatch::Alarm", "Condition": "NotProd", "Properties": {}}
+        }
+    });
+    let c = parse(&t.to_string(), &Deployment::default()).unwrap();
+    assert_eq!(c.alarms.len(), 1);
+    let a = &c.alarms[0];
+    assert_eq!((a.metric_name.as_str(), a.namespace.as_str(), a.threshold), ("m", "prod", 7.0));
+    assert_eq!(a.description, None);
 }
