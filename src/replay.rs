@@ -8,7 +8,7 @@ use crate::alarm::{self, AlarmDefinition, EvaluationOptions, StateChange};
 use crate::config::Configuration;
 use crate::metric::{FilterBank, FilterTally, MetricFilter, MetricStore, MINUTE};
 use crate::rule::{Delivery, Rule, RuleBank, RuleTally, Scratch};
-use crate::source::{read_inputs_parallel, FileTally, Millis, ReadOptions, Record, Rejection};
+use crate::source::{read_inputs_parallel, FileTally, Millis, Parts, ReadOptions, Record, Rejection};
 
 /// How many rejections are kept with their location (all are counted).
 pub const KEPT_REJECTIONS: usize = 20;
@@ -141,17 +141,13 @@ pub fn replay_with_deliveries(
     let rules = RuleBank::new(&configuration.rules)?;
     let banks = Banks { filters: &bank, rules: &rules };
     let mut run = Partial::new(bank.len(), rules.len());
-    let files = read_inputs_parallel(
-        inputs,
-        &options.read,
-        || Partial::new(bank.len(), rules.len()),
-        |partial, record| partial.take(&banks, record),
-        |mut partial| {
-            deliveries(&rules, &std::mem::take(&mut partial.deliveries));
-            run.merge(partial);
-            progress(Progress { records: run.records, rejected: run.rejected });
-        },
-    );
+    // Files, and chunks of large files, are read on every core; each part is merged in input
+    // order, so the result is the same whatever the threads and chunks.
+    let files = read_inputs_parallel(inputs, &options.read, &banks, |mut partial| {
+        deliveries(&rules, &std::mem::take(&mut partial.deliveries));
+        run.merge(partial);
+        progress(Progress { records: run.records, rejected: run.rejected });
+    });
     let Partial { store, tallies, rule_tallies, records, events, rejected, rejections, span, .. } = run;
     let state = Progress { records, rejected };
     progress(state);
@@ -202,7 +198,27 @@ struct Banks<'a> {
     rules: &'a RuleBank,
 }
 
-/// What part of the input (one file) contributed, before it joins the rest in input order.
+/// A part holding this many deliveries is handed over before its file or chunk ends, so that
+/// memory never holds one large input's deliveries.
+const DELIVERIES_PER_PART: usize = 4096;
+
+impl Parts for Banks<'_> {
+    type Part = Partial;
+
+    fn start(&self) -> Partial {
+        Partial::new(self.filters.len(), self.rules.len())
+    }
+
+    fn take(&self, part: &mut Partial, record: Record) {
+        part.take(self, record);
+    }
+
+    fn is_full(&self, part: &Partial) -> bool {
+        part.deliveries.len() >= DELIVERIES_PER_PART
+    }
+}
+
+/// What part of the input (a file, a chunk, or a piece of either) contributed, before it joins the rest in input order.
 struct Partial {
     store: MetricStore,
     tallies: Vec<FilterTally>,

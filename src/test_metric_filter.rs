@@ -115,6 +115,39 @@ pub fn to_cli_json(response: &Response) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The aws CLI's JSON of a response too large to hold, written as it is produced: the
+/// bytes are exactly [`to_cli_json`]'s for the same matches.
+pub mod cli_json_stream {
+    use super::MatchRecord;
+
+    /// What comes before the first match.
+    pub const START: &str = "{\n    \"matches\": [";
+
+    /// Appends one match to `out`, preceded by a `,` (the writer drops the first one).
+    pub fn push_match(record: &MatchRecord, out: &mut Vec<u8>) {
+        let single = super::to_cli_json(&super::Response { matches: vec![record.clone()] });
+        // `{"matches": [X]}` printed: X's lines sit between the first two and the last two.
+        let lines: Vec<&str> = single.lines().collect();
+        if lines.len() < 4 {
+            return;
+        }
+        out.push(b',');
+        for line in &lines[2..lines.len() - 2] {
+            out.push(b'\n');
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+
+    /// What follows the matches (`any`: whether there was one).
+    pub fn end(any: bool) -> &'static str {
+        if any {
+            "\n    ]\n}"
+        } else {
+            "]\n}"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +169,26 @@ mod tests {
         let expected = "{\n    \"matches\": [\n        {\n            \"eventNumber\": 1,\n            \"eventMessage\": \"x y\",\n            \"extractedValues\": {\n                \"$a\": \"x\",\n                \"$b\": \"y\"\n            }\n        }\n    ]\n}";
         assert_eq!(to_cli_json(&response), expected);
         assert_eq!(to_cli_json(&Response::default()), "{\n    \"matches\": []\n}");
+    }
+
+    #[test]
+    fn the_stream_prints_what_the_whole_response_prints() {
+        let messages = ["x y", "a \"b\"", "x", "p q r"];
+        for pattern in ["[a, b]", "x", "nothing-matches", "?x ?q"] {
+            let response = test_metric_filter(&request(pattern, &messages), Limits::Aws).unwrap();
+            let mut out = Vec::new();
+            for record in &response.matches {
+                cli_json_stream::push_match(record, &mut out);
+            }
+            let body = String::from_utf8(out).unwrap();
+            let streamed = format!(
+                "{}{}{}",
+                cli_json_stream::START,
+                body.strip_prefix(',').unwrap_or(&body),
+                cli_json_stream::end(!response.matches.is_empty())
+            );
+            assert_eq!(streamed, to_cli_json(&response), "{pattern}");
+        }
     }
 
     #[test]

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use trailwatch::matcher::{ExtractedValues, Matcher};
+use trailwatch::matcher::{ExtractedValues, Matcher, Prefilter};
 use trailwatch::source::{
-    accounting_json, read_inputs, read_inputs_parallel, InputFormat, ReadOptions, Record, Rejection,
+    accounting_json, read_inputs_parallel, InputFormat, LineScreen, Parts, ReadOptions, Record, Rejection,
 };
 use trailwatch::{matcher, pattern};
 
@@ -69,6 +69,9 @@ pub struct Args {
     /// origin and extracted values.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
+
+    #[command(flatten)]
+    reading: super::Reading,
 }
 
 fn parse_format(text: &str) -> Result<InputFormat, String> {
@@ -85,34 +88,32 @@ struct JsonLine<'a> {
 }
 
 pub fn run(args: Args, term: &mut Terminal) -> i32 {
-    let matcher = match pattern::parse(&args.pattern).and_then(|p| matcher::compile(&p)) {
-        Ok(matcher) => matcher,
+    let compiled = pattern::parse(&args.pattern).and_then(|p| Ok((matcher::compile(&p)?, Prefilter::for_pattern(&p))));
+    let (matcher, prefilter) = match compiled {
+        Ok(compiled) => compiled,
         Err(error) => {
             term.eprint(format_args!("{}", error.render(&args.pattern)));
             return EXIT_ERROR;
         }
     };
-    let options =
-        ReadOptions { format: args.input_format, read_timestamps: false, stop: term.stop(), ..ReadOptions::default() };
+    let options = args.reading.apply(ReadOptions {
+        format: args.input_format,
+        read_timestamps: false,
+        stop: term.stop(),
+        ..ReadOptions::default()
+    });
     let mut output = Output { term, listed: Vec::new() };
     let mut total = Selection::default();
-    let select = |selection: &mut Selection, record: Record| selection.take(record, matcher.as_ref(), &args);
-    // One file streams; several are read on every core, each file's output kept until
-    // its turn so that the order is the input order.
-    let single_file = args.files.len() <= 1 && args.files.iter().all(|f| !f.is_dir());
-    let tally = if single_file {
-        read_inputs(&args.files, &options, &mut |record| {
-            select(&mut total, record);
-            if total.out.len() >= FLUSH_AT {
-                output.write(&mut total);
-            }
-        })
-    } else {
-        read_inputs_parallel(&args.files, &options, Selection::default, select, |mut part| {
-            output.write(&mut part);
-            total.absorb(part);
-        })
-    };
+    // Lines of a large file that lack every literal the pattern needs are only counted;
+    // with --invert those are the ones selected, so every line is looked at.
+    let screen = LineScreen::for_prefilter(&prefilter).filter(|_| !args.invert);
+    let parts = Selecting { matcher: matcher.as_ref(), args: &args, screen };
+    // Files (and chunks of large files) are read on every core; their output is written in
+    // input order as each part arrives.
+    let tally = read_inputs_parallel(&args.files, &options, &parts, |mut part| {
+        output.write(&mut part);
+        total.absorb(part);
+    });
     output.write(&mut total);
     let Output { term, listed } = output;
     if args.count && !args.quiet {
@@ -149,8 +150,40 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
     }
 }
 
-/// Buffered output is written once it grows past this.
-const FLUSH_AT: usize = 1 << 16;
+/// A part's output is handed over once it grows past this: twice a chunk of plain output,
+/// so that a chunk rarely waits for its turn, and little enough that memory stays flat.
+const FLUSH_AT: usize = 2 << 20;
+
+/// The filter as the readers' consumer.
+struct Selecting<'a> {
+    matcher: &'a dyn Matcher,
+    args: &'a Args,
+    screen: Option<LineScreen>,
+}
+
+impl Parts for Selecting<'_> {
+    type Part = Selection;
+
+    fn start(&self) -> Selection {
+        Selection::default()
+    }
+
+    fn take(&self, part: &mut Selection, record: Record) {
+        part.take(record, self.matcher, self.args);
+    }
+
+    fn screened(&self, part: &mut Selection, events: u64) {
+        part.read += events;
+    }
+
+    fn screen(&self) -> Option<&LineScreen> {
+        self.screen.as_ref()
+    }
+
+    fn is_full(&self, part: &Selection) -> bool {
+        part.out.len() >= FLUSH_AT
+    }
+}
 
 /// What part of the input selected: counts, the output text, the rejections to list.
 #[derive(Default)]

@@ -77,3 +77,23 @@ fn read_parameter(value: &str) -> Result<String, String> {
         None => Ok(value.to_string()),
     }
 }
+
+/// How the inputs are shared between threads (`filter`, `replay`); results never depend on it.
+#[derive(clap::Args, Clone, Copy, Debug)]
+struct Reading {
+    /// Threads reading the inputs (0: one per core). Files, and chunks of large plain files,
+    /// are read at once; output stays in input order.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+
+    /// The chunk size (bytes) large plain files are split into; for testing.
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=1 << 40))]
+    chunk_size: u64,
+}
+
+impl Reading {
+    fn apply(self, options: trailwatch::source::ReadOptions) -> trailwatch::source::ReadOptions {
+        trailwatch::source::ReadOptions { threads: usize::from(self.threads), chunk_size: self.chunk_size, ..options }
+    }
+}

@@ -121,6 +121,9 @@ pub struct Args {
     /// Fail (exit 2) when any record is rejected.
     #[arg(long)]
     strict: bool,
+
+    #[command(flatten)]
+    reading: super::Reading,
 }
 
 fn parse_format(text: &str) -> Result<InputFormat, String> {
@@ -166,14 +169,14 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         term.note(format_args!("note: {note}"));
     }
     let options = ReplayOptions {
-        read: ReadOptions {
+        read: args.reading.apply(ReadOptions {
             format: args.input_format,
             timestamp_field: args.timestamp_field.clone(),
             delivery_lag: args.delivery_lag,
             require_timestamp: true,
             read_timestamps: true,
             ..ReadOptions::default()
-        },
+        }),
         evaluation_range: args.evaluation_range,
         evaluation_lag: 0,
     };

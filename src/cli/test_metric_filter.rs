@@ -2,9 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use trailwatch::test_metric_filter::{test_metric_filter, to_cli_json, ApiError, Limits, Request};
+use trailwatch::matcher::{self, Matcher, Prefilter};
+use trailwatch::pattern;
+use trailwatch::source::{
+    read_bytes, read_inputs_parallel, InputFormat, LineScreen, Parts, Position, ReadOptions, Record, Rejection,
+};
+use trailwatch::test_metric_filter::{
+    cli_json_stream, test_metric_filter, to_cli_json, ApiError, Limits, MatchRecord, Request,
+};
 
-use super::output::Terminal;
+use super::output::{Terminal, EXIT_ERROR};
 use super::{EXIT_SERVICE_ERROR, EXIT_USAGE};
 
 /// Test a filter pattern on sample messages, answering exactly as `aws logs
@@ -45,9 +52,26 @@ pub struct Args {
     /// Output format; only `json` (the aws CLI's default) is supported.
     #[arg(long, value_name = "FORMAT", default_value = "json", value_parser = ["json"])]
     output: String,
+
+    #[command(flatten)]
+    reading: super::Reading,
 }
 
 pub fn run(args: Args, term: &mut Terminal) -> i32 {
+    if let (Some(path), None) = (&args.log_event_file, &args.cli_input_json) {
+        let path = path.clone();
+        return match args.filter_pattern.as_deref().map(super::read_parameter) {
+            Some(Ok(pattern)) => stream_file(&pattern, &path, args.reading, term),
+            Some(Err(message)) => {
+                term.note(message);
+                EXIT_USAGE
+            }
+            None => {
+                term.note("the following arguments are required: --filter-pattern");
+                EXIT_USAGE
+            }
+        };
+    }
     let (request, limits) = match build_request(args) {
         Ok(built) => built,
         Err(message) => {
@@ -112,10 +136,129 @@ fn build_request(args: Args) -> Result<(Request, Limits), String> {
     Ok((request, limits))
 }
 
-/// The largest `--log-event-file` read: every message is held, as the service holds them.
+/// The largest `--log-event-file` read from a pipe, standard input or a device, which is
+/// held whole (a regular file is read in chunks on every core, whatever its size).
 const MAX_MESSAGE_FILE: u64 = 64 << 20;
 
 fn read_lines(path: &Path) -> Result<Vec<String>, String> {
     let text = trailwatch::source::read_text_file(path, MAX_MESSAGE_FILE)?;
     Ok(text.lines().map(str::to_string).collect())
+}
+
+/// How many rejected lines are listed one by one.
+const LISTED_REJECTIONS: usize = 20;
+
+/// `--log-event-file`: every line is a message, its line number the eventNumber. The answer
+/// is written as the matches arrive, in line order, so memory does not grow with the file.
+/// A line that is not UTF-8 (or too long) is reported with its location, the run goes on,
+/// and the exit status is 2.
+fn stream_file(pattern_text: &str, path: &Path, reading: super::Reading, term: &mut Terminal) -> i32 {
+    let compiled = pattern::parse(pattern_text).and_then(|p| Ok((matcher::compile(&p)?, Prefilter::for_pattern(&p))));
+    let (matcher, prefilter) = match compiled {
+        Ok(compiled) => compiled,
+        Err(error) => {
+            let request = Request { filter_pattern: pattern_text.to_string(), log_event_messages: Vec::new() };
+            report(&request, &ApiError::from(error), term);
+            return EXIT_SERVICE_ERROR;
+        }
+    };
+    let options = reading.apply(ReadOptions {
+        format: InputFormat::Lines,
+        read_timestamps: false,
+        stop: term.stop(),
+        ..ReadOptions::default()
+    });
+    let parts = Answering { matcher: matcher.as_ref(), screen: LineScreen::for_prefilter(&prefilter) };
+    let mut any = false;
+    let (mut rejected, mut listed) = (0u64, 0usize);
+    let mut merge = |part: Answer, term: &mut Terminal| {
+        let body = match part.out.split_first() {
+            Some((b',', rest)) if !any => rest,
+            _ => &part.out[..],
+        };
+        term.write(body);
+        any |= part.matches > 0;
+        rejected += part.rejected;
+        for rejection in part.rejections.into_iter().take(LISTED_REJECTIONS.saturating_sub(listed)) {
+            term.note(format_args!("rejected {rejection}"));
+            listed += 1;
+        }
+    };
+    term.print(format_args!("{}", cli_json_stream::START));
+    let regular = path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    if regular {
+        let tally = read_inputs_parallel(&[path.to_path_buf()], &options, &parts, |part| merge(part, term));
+        if tally.unreadable > 0 {
+            rejected += 1;
+        }
+    } else {
+        // A pipe or a device is read whole, with a cap (it may never end).
+        let bytes = match trailwatch::source::read_file_capped(path, MAX_MESSAGE_FILE) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                term.note(message);
+                return EXIT_USAGE;
+            }
+        };
+        let mut part = parts.start();
+        read_bytes(&path.display().to_string(), &bytes, &options, &mut |record| parts.take(&mut part, record));
+        merge(part, term);
+    }
+    term.println(cli_json_stream::end(any));
+    if rejected > 0 {
+        term.note(format_args!("{rejected} line(s) rejected; the answer covers the others"));
+        return EXIT_ERROR;
+    }
+    0
+}
+
+/// The matches of one part of the file, as the answer's JSON.
+#[derive(Default)]
+struct Answer {
+    out: Vec<u8>,
+    matches: u64,
+    rejected: u64,
+    rejections: Vec<Rejection>,
+}
+
+struct Answering<'a> {
+    matcher: &'a dyn Matcher,
+    screen: Option<LineScreen>,
+}
+
+impl Parts for Answering<'_> {
+    type Part = Answer;
+
+    fn start(&self) -> Answer {
+        Answer::default()
+    }
+
+    fn take(&self, part: &mut Answer, record: Record) {
+        let event = match record {
+            Record::Event(event) => event,
+            Record::Rejected(rejection) => {
+                part.rejected += 1;
+                if part.rejections.len() < LISTED_REJECTIONS {
+                    part.rejections.push(rejection);
+                }
+                return;
+            }
+        };
+        let Some(extracted_values) = self.matcher.evaluate(&event.message) else { return };
+        let event_number = match event.origin.position {
+            Position::Line(line) => line,
+            _ => 0,
+        };
+        let record = MatchRecord { event_number, event_message: event.message, extracted_values };
+        cli_json_stream::push_match(&record, &mut part.out);
+        part.matches += 1;
+    }
+
+    fn screen(&self) -> Option<&LineScreen> {
+        self.screen.as_ref()
+    }
+
+    fn is_full(&self, part: &Answer) -> bool {
+        part.out.len() >= 2 << 20
+    }
 }

@@ -3,21 +3,20 @@
 use std::io::BufRead;
 
 use super::detect::export_time_len;
+use super::screen::LineScreen;
 use super::{parse_time, timestamp_of, InputFormat, Millis, Position, ReadContext, Record};
 use crate::matcher::TopLevelField;
 
+/// Reads lines from `reader`; `first_line` lines come before it in the file (a chunk of a
+/// file split for reading on every core starts past them).
 pub(super) fn read(
     mut reader: Box<dyn BufRead + '_>,
     format: InputFormat,
+    first_line: u64,
     context: &ReadContext,
     sink: &mut dyn FnMut(Record),
 ) {
-    let mut state = LineState {
-        format,
-        timestamp_field: TopLevelField::new(&context.options.timestamp_field),
-        line_number: 0,
-        pending: None,
-    };
+    let mut state = LineState::new(format, first_line, context);
     let mut spill = Vec::new();
     while !context.stopped() {
         match with_next_line(&mut reader, &mut spill, |line| state.take(line, context, sink)) {
@@ -44,6 +43,15 @@ struct LineState {
 }
 
 impl LineState {
+    fn new(format: InputFormat, first_line: u64, context: &ReadContext) -> LineState {
+        LineState {
+            format,
+            timestamp_field: TopLevelField::new(&context.options.timestamp_field),
+            line_number: first_line,
+            pending: None,
+        }
+    }
+
     fn take(&mut self, line: Line<'_>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
         self.line_number += 1;
         let position = Position::Line(self.line_number);
@@ -100,6 +108,54 @@ impl LineState {
             sink(context.event(message, Ok(timestamp), Position::Line(line)));
         }
     }
+}
+
+/// Whether [`read_screened`] may read a chunk of `format` under `options`: one event per
+/// line, and no line whose timestamp must be checked (a screened-out line is not looked at).
+pub(super) fn screenable(format: InputFormat, options: &super::ReadOptions) -> bool {
+    matches!(format, InputFormat::Ndjson | InputFormat::Lines) && !options.require_timestamp
+}
+
+/// Reads a chunk held in memory (valid UTF-8, shorter than [`MAX_LINE`], of a
+/// [`screenable`] format), handing over only the lines in which `screen` finds a literal;
+/// the others are counted through `screened`. The lines handed over are exactly the records
+/// [`read`] would give for them.
+pub(super) fn read_screened(
+    text: &str,
+    format: InputFormat,
+    first_line: u64,
+    context: &ReadContext,
+    screen: &LineScreen,
+    sink: &mut dyn FnMut(Record),
+    screened: &mut dyn FnMut(u64),
+) {
+    let bytes = text.as_bytes();
+    let mut state = LineState::new(format, first_line, context);
+    let mut handed = 0u64;
+    let mut position = 0;
+    let mut hits = screen.hits(bytes);
+    while let Some(hit) = hits.next_from(position) {
+        if context.stopped() {
+            return;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[position..hit]).map_or(position, |i| position + i + 1);
+        state.line_number += count_line_ends(&bytes[position..start]);
+        let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i + 1);
+        state.take(Line::Text(without_line_end(&bytes[start..end])), context, sink);
+        handed += 1;
+        position = end;
+    }
+    screened(count_lines(bytes) - handed);
+}
+
+/// How many `\n` `bytes` holds.
+pub(super) fn count_line_ends(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// How many lines `bytes` holds (a last one needs no line end).
+fn count_lines(bytes: &[u8]) -> u64 {
+    count_line_ends(bytes) + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Lines longer than this are rejected without being held in memory (a CloudWatch Logs

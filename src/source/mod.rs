@@ -7,12 +7,15 @@
 //! behind the same sink, so the commands above never care where events came from.
 
 mod api;
+mod chunk;
 mod cloudtrail;
 mod compact;
 mod detect;
 mod lines;
 mod open;
+mod parallel;
 mod records;
+mod screen;
 mod walk;
 
 use std::fmt;
@@ -21,8 +24,11 @@ use std::sync::Arc;
 
 use crate::matcher::{Found, TopLevelField};
 
+pub use chunk::DEFAULT_CHUNK_SIZE;
 pub use compact::compact_json;
 pub use detect::InputFormat;
+pub use parallel::{read_inputs_parallel, Parts};
+pub use screen::LineScreen;
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -140,6 +146,11 @@ pub struct ReadOptions {
     /// Set by the consumer to end the run early (its output went away): readers stop at
     /// the next record and no further file is opened.
     pub stop: Stop,
+    /// Threads for [`read_inputs_parallel`]; 0 means one per core.
+    pub threads: usize,
+    /// The size of the chunks a large plain file is split into for reading on every core
+    /// (0: [`DEFAULT_CHUNK_SIZE`]); results never depend on it. Tests make it small.
+    pub chunk_size: u64,
 }
 
 /// A request to stop reading, shared between the consumer of the records and the readers
@@ -166,6 +177,8 @@ impl Default for ReadOptions {
             require_timestamp: false,
             read_timestamps: true,
             stop: Stop::default(),
+            threads: 0,
+            chunk_size: 0,
         }
     }
 }
@@ -232,45 +245,6 @@ pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnM
             break;
         }
         read_input(input, options, &mut tally, sink);
-    }
-    tally
-}
-
-/// Reads the inputs on every core, file by file, and still hands results over in input
-/// order: each file's records are folded into a fresh `T` (from `start`) on some thread,
-/// and `merge` receives the `T`s in the order of the files. Files are taken in batches, so
-/// memory holds at most one batch of partial results.
-pub fn read_inputs_parallel<T: Send>(
-    inputs: &[PathBuf],
-    options: &ReadOptions,
-    start: impl Fn() -> T + Sync,
-    fold: impl Fn(&mut T, Record) + Sync,
-    mut merge: impl FnMut(T),
-) -> FileTally {
-    use rayon::prelude::*;
-    let listed = list_inputs(inputs);
-    let batch = 4 * rayon::current_num_threads().max(1);
-    let mut tally = FileTally::default();
-    for chunk in listed.chunks(batch) {
-        if options.stop.requested() {
-            break;
-        }
-        let results: Vec<(T, FileTally)> = chunk
-            .par_iter()
-            .map(|input| {
-                let mut partial = start();
-                let mut file_tally = FileTally::default();
-                if options.stop.requested() {
-                    return (partial, file_tally);
-                }
-                read_input(input.clone(), options, &mut file_tally, &mut |record| fold(&mut partial, record));
-                (partial, file_tally)
-            })
-            .collect();
-        for (partial, file_tally) in results {
-            tally.absorb(file_tally);
-            merge(partial);
-        }
     }
     tally
 }
@@ -383,7 +357,7 @@ fn read_opened<'r>(
         InputFormat::CloudTrail => cloudtrail::read(reader, &context, sink),
         InputFormat::FilterLogEvents | InputFormat::LookupEvents => api::read(reader, format, &context, sink),
         InputFormat::Ndjson | InputFormat::CwlExport | InputFormat::Lines | InputFormat::Auto => {
-            lines::read(reader, format, &context, sink)
+            lines::read(reader, format, 0, &context, sink)
         }
     }
 }
@@ -430,6 +404,14 @@ impl ReadContext<'_> {
 /// larger than `limit` bytes without reading past the limit: a template, a `file://`
 /// parameter, a message file. Errors name the path and say what is wrong.
 pub fn read_text_file(path: &std::path::Path, limit: u64) -> Result<String, String> {
+    let bytes = read_file_capped(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!("{} is not UTF-8 text (byte {})", walk::display_name(path), e.utf8_error().valid_up_to() + 1)
+    })
+}
+
+/// [`read_text_file`]'s bytes, whatever they are.
+pub fn read_file_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let shown = walk::display_name(path);
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -442,8 +424,7 @@ pub fn read_text_file(path: &std::path::Path, limit: u64) -> Result<String, Stri
     if bytes.len() as u64 > limit {
         return Err(format!("{shown} is larger than the {} MB this file may hold", limit >> 20));
     }
-    String::from_utf8(bytes)
-        .map_err(|e| format!("{shown} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to() + 1))
+    Ok(bytes)
 }
 
 /// Parses an ISO-8601 UTC time (`2026-03-01T09:00:00Z`, with optional fraction or offset).

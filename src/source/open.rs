@@ -34,6 +34,11 @@ pub(super) fn decompress<'r>(mut reader: Box<dyn BufRead + 'r>) -> io::Result<Bo
     Ok(reader)
 }
 
+/// Whether content starting with `head` is compressed (gzip, or one trailwatch refuses).
+pub(super) fn is_compressed(head: &[u8]) -> bool {
+    head.starts_with(&GZIP_MAGIC) || other_compression(head).is_some()
+}
+
 /// The compression whose magic bytes start `head`, and the tool that undoes it.
 fn other_compression(head: &[u8]) -> Option<(&'static str, &'static str)> {
     // bzip2: "BZh", the block size 1-9, then the magic of a block or of the stream's end.

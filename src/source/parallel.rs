@@ -1,0 +1,254 @@
+//! Reading on every core, with the results in input order and memory bounded.
+//!
+//! The inputs become a list of units: a whole file, or one chunk of a large plain file
+//! ([`ChunkedFile`]). Threads take units in order; each folds its unit's records into a
+//! part ([`Parts`]) and sends it to the calling thread, which merges parts in unit order.
+//! Memory stays bounded whatever the inputs hold:
+//! - no thread starts a unit more than [`WINDOW_PER_THREAD`] units per thread ahead of the
+//!   oldest unit not yet merged, so few finished parts wait for their turn;
+//! - a part that grows past what [`Parts::is_full`] allows is handed over at once when its
+//!   unit is the oldest, and otherwise its thread waits until it is: one huge file's output
+//!   is never held whole while an earlier file is read;
+//! - the channel to the merging thread is bounded, so a slow consumer slows the readers.
+//!
+//! The oldest unit's thread never waits, and units are taken in order, so the run always
+//! progresses.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use super::chunk::ChunkedFile;
+use super::screen::LineScreen;
+use super::{list_inputs, read_input, walk, FileTally, ReadOptions, Record};
+
+/// What a consumer makes of the records of one unit, and how.
+pub trait Parts: Sync {
+    /// What one unit (or a piece of it) contributes; merged in input order.
+    type Part: Send;
+
+    fn start(&self) -> Self::Part;
+
+    fn take(&self, part: &mut Self::Part, record: Record);
+
+    /// `events` events were read but not handed over, because the [`Parts::screen`] found
+    /// none of its literals in them.
+    fn screened(&self, part: &mut Self::Part, events: u64) {
+        let _ = (part, events);
+    }
+
+    /// Events without any of these literals need not be handed over (only counted through
+    /// [`Parts::screened`]). Applied to chunks of large plain files.
+    fn screen(&self) -> Option<&LineScreen> {
+        None
+    }
+
+    /// Whether `part` holds enough to be handed over before its unit ends (its output).
+    fn is_full(&self, part: &Self::Part) -> bool {
+        let _ = part;
+        false
+    }
+}
+
+/// Units a thread may run ahead of the oldest unmerged unit, per thread.
+pub(super) const WINDOW_PER_THREAD: usize = 2;
+
+/// How often a waiting thread looks whether the run was asked to stop.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+enum Unit {
+    Whole(walk::Found),
+    Chunk { file: Arc<ChunkedFile>, index: u64 },
+}
+
+/// Reads every input (as [`super::read_inputs`]) on `options.threads` threads (0: every
+/// core), large plain files split into chunks, and hands the parts to `merge` in input
+/// order: the same parts, whatever the thread count and chunk size.
+pub fn read_inputs_parallel<P: Parts>(
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+    parts: &P,
+    mut merge: impl FnMut(P::Part),
+) -> FileTally {
+    let units = plan_units(inputs, options);
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(units.len());
+    let mut tally = FileTally::default();
+    if threads <= 1 {
+        let mut buffer = Vec::new();
+        for unit in &units {
+            if options.stop.requested() {
+                break;
+            }
+            let unit_tally = run_unit(unit, options, parts, &mut buffer, &mut |part| merge(part));
+            tally.absorb(unit_tally);
+        }
+        return tally;
+    }
+    let order = Order { state: Mutex::new(OrderState { next: 0, oldest: 0 }), changed: Condvar::new() };
+    let window = WINDOW_PER_THREAD * threads;
+    // Bounded, so that a slow consumer (output to a slow pipe) holds the threads back instead
+    // of piling up parts. The merging thread only ever waits on this channel, so a full
+    // channel always drains.
+    let (sender, receiver) = mpsc::sync_channel::<Piece<P::Part>>(threads);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (order, units) = (&order, &units);
+            scope.spawn(move || {
+                let mut buffer = Vec::new();
+                while let Some(index) = order.take(units.len(), window, &options.stop) {
+                    let mut hand_over = |part| {
+                        order.wait_until_oldest(index, &options.stop);
+                        // The receiver lives until every sender is gone.
+                        let _ = sender.send(Piece { unit: index, part: Some(part), tally: None });
+                    };
+                    let unit_tally = run_unit(&units[index], options, parts, &mut buffer, &mut hand_over);
+                    let _ = sender.send(Piece { unit: index, part: None, tally: Some(unit_tally) });
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting: BTreeMap<usize, VecDeque<Piece<P::Part>>> = BTreeMap::new();
+        let mut oldest = 0;
+        let mut settle = |piece: Piece<P::Part>, tally: &mut FileTally| -> bool {
+            if let Some(part) = piece.part {
+                merge(part);
+            }
+            match piece.tally {
+                Some(unit_tally) => {
+                    tally.absorb(unit_tally);
+                    true
+                }
+                None => false,
+            }
+        };
+        for piece in receiver {
+            waiting.entry(piece.unit).or_default().push_back(piece);
+            while let Some(queue) = waiting.get_mut(&oldest) {
+                let Some(piece) = queue.pop_front() else { break };
+                if settle(piece, &mut tally) {
+                    waiting.remove(&oldest);
+                    oldest += 1;
+                    order.merged_until(oldest);
+                }
+            }
+        }
+        // Only a stopped run leaves pieces behind: what was read is still counted.
+        for piece in waiting.into_values().flatten() {
+            settle(piece, &mut tally);
+        }
+    });
+    tally
+}
+
+/// A part (or the end of a unit, with its files' tally) on its way to the merging thread.
+struct Piece<T> {
+    unit: usize,
+    part: Option<T>,
+    /// Set on the unit's last piece.
+    tally: Option<FileTally>,
+}
+
+/// The units in reading order: each input file, or its chunks when it is large and plain.
+fn plan_units(inputs: &[PathBuf], options: &ReadOptions) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for found in list_inputs(inputs) {
+        let chunked = match &found {
+            walk::Found::File { path, explicit } => ChunkedFile::plan(path, *explicit, options),
+            _ => None,
+        };
+        match chunked {
+            Some(file) => {
+                let file = Arc::new(file);
+                units.extend((0..file.chunks()).map(|index| Unit::Chunk { file: Arc::clone(&file), index }));
+            }
+            None => units.push(Unit::Whole(found)),
+        }
+    }
+    units
+}
+
+/// Reads one unit, handing its part over as it fills and at the end; returns its files.
+fn run_unit<P: Parts>(
+    unit: &Unit,
+    options: &ReadOptions,
+    parts: &P,
+    buffer: &mut Vec<u8>,
+    hand_over: &mut dyn FnMut(P::Part),
+) -> FileTally {
+    let mut tally = FileTally::default();
+    let mut part = parts.start();
+    {
+        let mut sink = |record: Record| {
+            parts.take(&mut part, record);
+            if parts.is_full(&part) {
+                hand_over(std::mem::replace(&mut part, parts.start()));
+            }
+        };
+        match unit {
+            Unit::Whole(found) => read_input(found.clone(), options, &mut tally, &mut sink),
+            Unit::Chunk { file, index } => {
+                let mut screened = 0;
+                file.read_chunk(*index, options, parts.screen(), buffer, &mut tally, &mut sink, &mut |n| screened += n);
+                parts.screened(&mut part, screened);
+            }
+        }
+    }
+    hand_over(part);
+    tally
+}
+
+/// Which units are taken and which are merged, shared by the threads.
+struct Order {
+    state: Mutex<OrderState>,
+    changed: Condvar,
+}
+
+struct OrderState {
+    /// The next unit to take.
+    next: usize,
+    /// The oldest unit not yet merged.
+    oldest: usize,
+}
+
+impl Order {
+    /// The next unit, once it is within `window` of the oldest; `None` when all are taken or
+    /// the run stops.
+    fn take(&self, units: usize, window: usize, stop: &super::Stop) -> Option<usize> {
+        let mut state = self.state.lock().ok()?;
+        loop {
+            if state.next >= units || stop.requested() {
+                return None;
+            }
+            if state.next < state.oldest + window {
+                state.next += 1;
+                return Some(state.next - 1);
+            }
+            state = self.changed.wait_timeout(state, STOP_POLL).ok()?.0;
+        }
+    }
+
+    /// Waits until `unit` is the oldest unmerged one (or the run stops).
+    fn wait_until_oldest(&self, unit: usize, stop: &super::Stop) {
+        let Ok(mut state) = self.state.lock() else { return };
+        while state.oldest < unit && !stop.requested() {
+            match self.changed.wait_timeout(state, STOP_POLL) {
+                Ok((guard, _)) => state = guard,
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn merged_until(&self, oldest: usize) {
+        if let Ok(mut state) = self.state.lock() {
+            state.oldest = oldest;
+        }
+        self.changed.notify_all();
+    }
+}
