@@ -17,7 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::ast::{Condition, EventPattern, Leaf, Literal};
 use super::reference::{self, Doc, Trail};
-use crate::matcher::lazy::{has_control_byte, Found, Scanner, MAX_DEPTH};
+use crate::matcher::lazy::{needs_reference, Found, Scanner, MAX_DEPTH};
 
 /// FNV-1a: keys and values are short, and SipHash's resistance is not needed for a set
 /// the user wrote.
@@ -39,10 +39,58 @@ impl Hasher for Fnv {
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
+/// The steps below a trie node. Most nodes have a handful, and most event keys match
+/// none of them: comparing lengths first rejects those without hashing the key, so a
+/// hash index is built only for nodes with many steps.
+#[derive(Clone, Debug, Default)]
+struct Children {
+    steps: Vec<(Box<str>, u32)>,
+    index: Option<FastMap<Box<str>, u32>>,
+}
+
+impl Children {
+    const INDEXED_FROM: usize = 12;
+
+    fn get(&self, key: &str) -> Option<u32> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.steps.iter().find(|(step, _)| step.len() == key.len() && **step == *key).map(|&(_, c)| c),
+        }
+    }
+
+    fn insert(&mut self, step: &str, child: u32) {
+        self.steps.push((step.into(), child));
+        if let Some(index) = &mut self.index {
+            index.insert(step.into(), child);
+        } else if self.steps.len() >= Self::INDEXED_FROM {
+            self.index = Some(self.steps.iter().cloned().collect());
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// For a key `STEP.REST` whose `STEP` is here: that step's node and `REST`.
+    fn dotted<'k>(&self, key: &'k str) -> Option<(u32, &'k str)> {
+        match &self.index {
+            Some(index) => {
+                let (step, rest) = key.split_once('.')?;
+                Some((*index.get(step)?, rest))
+            }
+            // The dot is tested first: it rules out nearly every step without a comparison.
+            None => self.steps.iter().find_map(|(step, child)| {
+                (key.as_bytes().get(step.len()) == Some(&b'.') && key.starts_with(&**step))
+                    .then(|| (*child, &key[step.len() + 1..]))
+            }),
+        }
+    }
+}
+
 /// A node of the path trie.
 #[derive(Clone, Debug, Default)]
 struct Node {
-    children: FastMap<Box<str>, u32>,
+    children: Children,
     /// The field name ending here.
     name: Option<u32>,
 }
@@ -135,11 +183,11 @@ impl Compiled {
         let mut node = 0usize;
         for step in name.split('.') {
             node = match self.trie[node].children.get(step) {
-                Some(&child) => child as usize,
+                Some(child) => child as usize,
                 None => {
                     let child = self.trie.len();
                     self.trie.push(Node::default());
-                    self.trie[node].children.insert(step.into(), child as u32);
+                    self.trie[node].children.insert(step, child as u32);
                     child
                 }
             };
@@ -184,7 +232,7 @@ impl Compiled {
             return;
         }
         let bytes = event.as_bytes();
-        if has_control_byte(bytes) || memchr::memmem::find(bytes, b"\\u").is_some() {
+        if needs_reference(bytes) {
             return self.matching_by_reference(event, out);
         }
         SCRATCH.with(|scratch| {
@@ -354,19 +402,17 @@ impl<'e> Pass<'_, 'e> {
     /// The node reached from `node` by an event key (keys holding dots take several steps,
     /// as the pattern's dot-joined names do).
     fn child(&self, node: usize, key: &str) -> Option<usize> {
-        let children = &self.set.trie[node].children;
-        if let Some(&child) = children.get(key) {
-            return Some(child as usize);
+        let (mut node, mut key) = (node, key);
+        loop {
+            let children = &self.set.trie[node].children;
+            if let Some(child) = children.get(key) {
+                return Some(child as usize);
+            }
+            // Pattern steps hold no dots, so only a key going on from a step with a dot can
+            // still lead somewhere.
+            let (child, rest) = children.dotted(key)?;
+            (node, key) = (child as usize, rest);
         }
-        // Pattern steps hold no dots, so only a dotted key can still lead somewhere.
-        if children.is_empty() || !key.as_bytes().contains(&b'.') {
-            return None;
-        }
-        let mut node = node;
-        for step in key.split('.') {
-            node = *self.set.trie[node].children.get(step)? as usize;
-        }
-        Some(node)
     }
 
     /// An object at `pos` on trie node `node`, `depth` containers deep (itself included).

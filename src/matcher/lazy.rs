@@ -99,7 +99,7 @@ impl Paths {
     /// surrogate rules are the reference parser's to decide).
     pub fn extract<'a>(&self, text: &'a str) -> Extraction<'a> {
         let bytes = text.as_bytes();
-        if has_control_byte(bytes) || memchr::memmem::find(bytes, b"\\u").is_some() {
+        if needs_reference(bytes) {
             return Extraction::Unsure;
         }
         let mut out = vec![Found::Missing; self.slots];
@@ -117,9 +117,20 @@ impl Paths {
     }
 }
 
+/// Whether the scan must leave a text to the reference evaluator: it holds a control
+/// character (JSON allows them only as whitespace) or a `\u` escape (whose surrogate rules
+/// are the reference parser's to decide).
+pub(crate) fn needs_reference(bytes: &[u8]) -> bool {
+    // One searcher for the process: building a `memmem` searcher per event cost more than
+    // the search itself on short events.
+    static UNICODE_ESCAPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\\u"));
+    has_control_byte(bytes) || UNICODE_ESCAPE.find(bytes).is_some()
+}
+
 /// Whether any byte is below 0x20, in blocks the compiler can vectorise (an early-exit
 /// `any` over single bytes is several times slower).
-pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
+fn has_control_byte(bytes: &[u8]) -> bool {
     let mut blocks = bytes.chunks_exact(32);
     let found = blocks.by_ref().any(|block| block.iter().fold(0u8, |seen, &b| seen | u8::from(b < 0x20)) != 0);
     found || blocks.remainder().iter().any(|&b| b < 0x20)
@@ -350,10 +361,10 @@ impl<'a> Scanner<'a> {
     /// A string at `pos` (its opening quote), decoded only when it holds escapes.
     pub(crate) fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos + 1;
-        let end = self.string_end(start)?;
+        let (end, escaped) = self.string_end_escaped(start)?;
         self.pos = end;
         let raw = &self.text[start..end - 1];
-        if !raw.contains('\\') {
+        if !escaped {
             return Some(Cow::Borrowed(raw));
         }
         let mut decoded = String::with_capacity(raw.len());
@@ -377,12 +388,20 @@ impl<'a> Scanner<'a> {
 
     /// The byte after the closing quote of a string whose text starts at `i`, checking
     /// its escapes (`\u` never reaches here).
-    fn string_end(&self, mut i: usize) -> Option<usize> {
+    fn string_end(&self, i: usize) -> Option<usize> {
+        self.string_end_escaped(i).map(|(end, _)| end)
+    }
+
+    /// [`Self::string_end`], and whether the string holds an escape (so that
+    /// [`Self::string`] need not look for one again).
+    fn string_end_escaped(&self, mut i: usize) -> Option<(usize, bool)> {
+        let mut escaped = false;
         loop {
-            i += memchr::memchr2(b'"', b'\\', self.bytes.get(i..)?)?;
+            i += quote_or_backslash(self.bytes.get(i..)?)?;
             if self.bytes[i] == b'"' {
-                return Some(i + 1);
+                return Some((i + 1, escaped));
             }
+            escaped = true;
             if !matches!(self.bytes.get(i + 1)?, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') {
                 return None;
             }
@@ -393,7 +412,7 @@ impl<'a> Scanner<'a> {
     /// Checks and skips a value off every path, without recursion: `open` remembers
     /// whether each enclosing container is an object, and `after` what may come next.
     pub(crate) fn skip_value(&mut self, depth: usize) -> Option<()> {
-        let mut open: Vec<bool> = Vec::new();
+        let mut open = OpenContainers::default();
         loop {
             // A value.
             self.skip_ws();
@@ -424,7 +443,7 @@ impl<'a> Scanner<'a> {
             }
             // What follows it: a separator and the next member or element, or closings.
             loop {
-                let Some(&object) = open.last() else {
+                let Some(object) = open.last() else {
                     return Some(());
                 };
                 self.skip_ws();
@@ -461,6 +480,61 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Where the first `"` or `\` is. Most strings of an event are short (keys, names), and
+/// setting up `memchr2` costs more than scanning them: the first 32 bytes are tested a word
+/// at a time (each byte equal to either one is flagged; borrows can flag only bytes above
+/// a true hit, so the lowest flag is exact), the rest with `memchr2`.
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while at < 32 {
+        let Some(word) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word.try_into().ok()?);
+        let (quotes, backslashes) = (word ^ (ONES * u64::from(b'"')), word ^ (ONES * u64::from(b'\\')));
+        let flags = ((quotes.wrapping_sub(ONES) & !quotes) | (backslashes.wrapping_sub(ONES) & !backslashes)) & HIGHS;
+        if flags != 0 {
+            return Some(at + flags.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'"', b'\\', bytes.get(at..)?).map(|i| at + i)
+}
+
+/// The containers [`Scanner::skip_value`] is inside, innermost last: one bit each (set for
+/// an object), on the stack. [`MAX_DEPTH`] below 128 keeps them within one `u128`, so
+/// skipping allocates nothing.
+#[derive(Default)]
+struct OpenContainers {
+    objects: u128,
+    len: usize,
+}
+
+const _: () = assert!(MAX_DEPTH < 128);
+
+impl OpenContainers {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Callers check the depth against [`MAX_DEPTH`] first.
+    fn push(&mut self, object: bool) {
+        self.objects = (self.objects << 1) | u128::from(object);
+        self.len += 1;
+    }
+
+    fn pop(&mut self) {
+        self.objects >>= 1;
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn last(&self) -> Option<bool> {
+        (self.len > 0).then_some(self.objects & 1 == 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,6 +549,27 @@ mod tests {
             Extraction::Values(values) => Some(values),
             Extraction::NotJson => None,
             Extraction::Unsure => panic!("unsure of {text}"),
+        }
+    }
+
+    #[test]
+    fn word_scan_finds_the_first_quote_or_backslash_as_memchr2_does() {
+        let fillers = [b'a', 0x80, 0xff, 0x21, 0x23, 0x5b, 0x5d, 0x01];
+        for len in 0..48 {
+            for filler in fillers {
+                let mut bytes = vec![filler; len];
+                assert_eq!(quote_or_backslash(&bytes), None, "len {len}");
+                for first in 0..len {
+                    for (special, other) in [(b'"', b'\\'), (b'\\', b'"')] {
+                        bytes.fill(filler);
+                        bytes[first] = special;
+                        if first + 1 < len {
+                            bytes[len - 1] = other;
+                        }
+                        assert_eq!(quote_or_backslash(&bytes), memchr::memchr2(b'"', b'\\', &bytes), "{bytes:?}");
+                    }
+                }
+            }
         }
     }
 
