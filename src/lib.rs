@@ -26,6 +26,7 @@ pub mod bench;
 pub mod config;
 pub mod event_pattern;
 pub mod explain;
+pub mod lint;
 pub mod matcher;
 pub mod metric;
 pub mod pattern;

@@ -293,3 +293,54 @@ fn strict_replay_fails_on_rejected_records() {
     assert_eq!(output.status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn replay_names_silent_misconfiguration() {
+    let dir = scratch("misconfigured");
+    let seed = std::fs::read_to_string(common::testdata("templates/seed-stack.template.json")).unwrap();
+    // A namespace typo: the alarm can never fire, and the warning names the published one.
+    let typo = dir.join("typo.template.json");
+    std::fs::write(&typo, seed.replace("\"Namespace\": \"CloudTrailMetrics\"", "\"Namespace\": \"cloudtrailmetrics\""))
+        .unwrap();
+    let trail = common::testdata("sample/trail");
+    let output = trailwatch_args(&["replay", "--template", typo.to_str().unwrap(), trail.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "warning: alarm ConsoleSignInFailures reads cloudtrailmetrics/ConsoleSigninFailureCount, which no metric \
+             filter publishes: namespace `cloudtrailmetrics`: did you mean `CloudTrailMetrics`?"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+
+    // The same template twice is read once (the filter counts 9, not 18), with a warning.
+    let seed_path = common::testdata("templates/seed-stack.template.json");
+    let seed_path = seed_path.to_str().unwrap();
+    let output =
+        trailwatch_args(&["replay", "--template", seed_path, "--template", seed_path, trail.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is given twice: read once"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("matched 9, not matched 432"));
+    let output = trailwatch_args(&["replay", "--pack", "cis", "--pack", "cis", trail.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--pack cis is given twice: read once"));
+
+    // Filters without alarms or rules: said so, and the counts are still reported.
+    let filters_only = dir.join("filters-only.template.json");
+    let mut template: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    template["Resources"].as_object_mut().unwrap().remove("TrailAlarm0B1AC7E4");
+    std::fs::write(&filters_only, template.to_string()).unwrap();
+    let output = trailwatch_args(&["replay", "--template", filters_only.to_str().unwrap(), trail.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no alarms or EventBridge rules, so nothing can fire"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("matched 9"));
+
+    // Nothing at all: the error names the template, not a missing --template.
+    let empty = dir.join("empty.yaml");
+    std::fs::write(&empty, "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n").unwrap();
+    let output = trailwatch_args(&["replay", "--template", empty.to_str().unwrap(), trail.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("empty.yaml: no metric filters, alarms or EventBridge rules"), "{stderr}");
+    assert!(stderr.contains("the templates given hold no metric filters"), "{stderr}");
+    assert!(!stderr.contains("give --template FILE"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -31,6 +31,7 @@ impl ConfigArgs {
             stacks: self.stacks.clone(),
             variables: self.variables.clone(),
             variable_files: self.variable_files.clone(),
+            keep_going: false,
         }
     }
 }

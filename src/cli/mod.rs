@@ -4,6 +4,7 @@ mod bench;
 mod config_args;
 mod explain;
 mod filter;
+mod lint;
 mod output;
 mod replay;
 #[cfg(feature = "serve")]
@@ -33,6 +34,7 @@ enum Command {
     Filter(filter::Args),
     Explain(explain::Args),
     Replay(Box<replay::Args>),
+    Lint(lint::Args),
     Bench(bench::Args),
     #[cfg(feature = "serve")]
     Serve(serve::Args),
@@ -55,6 +57,7 @@ pub fn run() -> i32 {
         Command::Filter(args) => filter::run(args, &mut term),
         Command::Explain(args) => explain::run(args, &mut term),
         Command::Replay(args) => replay::run(*args, &mut term),
+        Command::Lint(args) => lint::run(args, &mut term),
         Command::Bench(args) => bench::run(args, &mut term),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, &mut term),

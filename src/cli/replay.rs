@@ -157,17 +157,7 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
 fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let deployment =
         config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
-    let mut configuration = config::load_all(&args.templates, &args.config.options(deployment))?;
-    for name in &args.packs {
-        configuration.extend(config::pack(name)?);
-    }
-    configuration.attach_targets()?;
-    if configuration.is_empty() {
-        return Err("nothing to replay through: give --template FILE or --pack NAME (see --help)".into());
-    }
-    for note in &configuration.notes {
-        term.note(format_args!("note: {note}"));
-    }
+    let configuration = load_configuration(&args, deployment, term)?;
     let options = ReplayOptions {
         read: args.reading.apply(ReadOptions {
             format: args.input_format,
@@ -268,6 +258,71 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let alarm_fired = result.alarms.iter().any(|a| a.times_fired() > 0);
     let rule_fired = result.rules.iter().any(|(_, tally)| tally.matched > 0);
     Ok(if alarm_fired || rule_fired { EXIT_FIRED } else { EXIT_QUIET })
+}
+
+/// Every `--template` and `--pack`, read once each, with a word on anything that would make
+/// the replay quietly empty: a file without alarms or rules, a repeated file or pack, an
+/// alarm on a metric no filter publishes.
+fn load_configuration(
+    args: &Args,
+    deployment: config::Deployment,
+    term: &mut Terminal,
+) -> Result<config::Configuration, String> {
+    let mut templates: Vec<PathBuf> = Vec::new();
+    let mut seen = Vec::new();
+    for template in &args.templates {
+        let identity = std::fs::canonicalize(template).unwrap_or_else(|_| template.clone());
+        if seen.contains(&identity) {
+            term.note(format_args!("warning: --template {} is given twice: read once", template.display()));
+            continue;
+        }
+        seen.push(identity);
+        templates.push(template.clone());
+    }
+    let mut configuration = config::load_all(&templates, &args.config.options(deployment))?;
+    for template in &templates {
+        let from = |origin: &config::Origin| origin.file.starts_with(template);
+        let filters = configuration.origins.filters.iter().filter(|o| from(o)).count();
+        let alarms = configuration.origins.alarms.iter().filter(|o| from(o)).count();
+        let rules = configuration.origins.rules.iter().filter(|o| from(o)).count();
+        if filters + alarms + rules == 0 {
+            term.note(format_args!(
+                "warning: {}: no metric filters, alarms or EventBridge rules (AWS::Logs::MetricFilter, \
+                 AWS::CloudWatch::Alarm, AWS::Events::Rule) in it",
+                template.display()
+            ));
+        } else if alarms + rules == 0 {
+            term.note(format_args!(
+                "note: {}: no alarms or EventBridge rules, so nothing can fire: the replay counts what its {filters} \
+                 metric filter(s) match",
+                template.display()
+            ));
+        }
+    }
+    let mut packs: Vec<&str> = Vec::new();
+    for name in &args.packs {
+        if packs.contains(&name.as_str()) {
+            term.note(format_args!("warning: --pack {name} is given twice: read once"));
+            continue;
+        }
+        packs.push(name);
+        configuration.extend(config::pack(name)?);
+    }
+    configuration.attach_targets()?;
+    if configuration.is_empty() {
+        return Err(if args.templates.is_empty() {
+            "nothing to replay through: give --template FILE or --pack NAME (see --help)".into()
+        } else {
+            "nothing to replay through: the templates given hold no metric filters, alarms or EventBridge rules".into()
+        });
+    }
+    for note in &configuration.notes {
+        term.note(format_args!("note: {note}"));
+    }
+    for finding in trailwatch::lint::alarms::never_firing(&configuration.filters, &configuration.alarms) {
+        term.note(format_args!("warning: {}", finding.message));
+    }
+    Ok(configuration)
 }
 
 /// `--deliveries-out`: lines into an [`AtomicFile`], so a failed run never leaves half a

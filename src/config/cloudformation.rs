@@ -865,43 +865,64 @@ fn definitions(
         ) {
             continue;
         }
-        let origin = stack.origin(logical, resource);
-        if let Some(condition) = resource.get("Condition").and_then(Value::as_str) {
-            match resolver.condition(condition, 0) {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(failure) => return Err(format!("{origin}: Condition {condition}: {}", failure.message)),
-            }
-        }
-        let raw = resource.get("Properties").and_then(Value::as_object).cloned().unwrap_or_default();
-        let properties = Value::Object(
-            resolver.properties(kind, &raw, &origin.resource, unresolved).map_err(|e| format!("{origin}: {e}"))?,
-        );
-        let shown = origin.to_string();
-        match kind {
-            "AWS::CloudFormation::Stack" => {
-                nested.extend(nested_stack(stack, logical, resource, &properties, &origin)?)
-            }
-            "AWS::Events::Rule" => match super::rules::cloudformation_rule(logical, &properties, &stack.deployment)
-                .map_err(|e| format!("{shown}: {e}"))?
-            {
-                Some(rule) => configuration.push_rule(rule, origin),
-                None => configuration.notes.push(format!("{shown}: a scheduled rule (no EventPattern), not replayed")),
-            },
-            "AWS::Logs::MetricFilter" => {
-                let filter = metric_filter(&Properties { logical, shown: &shown, map: &properties })?;
-                configuration.push_filter(filter, origin);
-            }
-            _ if properties.get("Metrics").is_some() => {
-                configuration.notes.push(format!("{shown}: metric-math alarms (Metrics) are not evaluated"))
-            }
-            _ => {
-                let alarm = alarm(&Properties { logical, shown: &shown, map: &properties })?;
-                configuration.push_alarm(alarm, origin);
-            }
+        // A resource that cannot be read is kept as a refusal, so that one bad resource does
+        // not hide the others (`load_all` fails on the first unless told to keep going).
+        if let Err(message) =
+            resource_definition(stack, &resolver, logical, resource, kind, configuration, unresolved, &mut nested)
+        {
+            configuration.refused.push(message);
         }
     }
     Ok(nested)
+}
+
+/// One filter, alarm, rule or nested stack of `stack` into `configuration` (or `nested`).
+#[allow(clippy::too_many_arguments)]
+fn resource_definition(
+    stack: &Stack,
+    resolver: &Resolver,
+    logical: &str,
+    resource: &Value,
+    kind: &str,
+    configuration: &mut Configuration,
+    unresolved: &mut Unresolved,
+    nested: &mut Vec<Nested>,
+) -> Result<(), String> {
+    let origin = stack.origin(logical, resource);
+    if let Some(condition) = resource.get("Condition").and_then(Value::as_str) {
+        match resolver.condition(condition, 0) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(failure) => return Err(format!("{origin}: Condition {condition}: {}", failure.message)),
+        }
+    }
+    let raw = resource.get("Properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let properties = Value::Object(
+        resolver.properties(kind, &raw, &origin.resource, unresolved).map_err(|e| format!("{origin}: {e}"))?,
+    );
+    let shown = origin.to_string();
+    match kind {
+        "AWS::CloudFormation::Stack" => nested.extend(nested_stack(stack, logical, resource, &properties, &origin)?),
+        "AWS::Events::Rule" => match super::rules::cloudformation_rule(logical, &properties, &stack.deployment)
+            .map_err(|e| format!("{shown}: {e}"))?
+        {
+            Some(rule) => configuration.push_rule(rule, origin),
+            None => configuration.notes.push(format!("{shown}: a scheduled rule (no EventPattern), not replayed")),
+        },
+        "AWS::Logs::MetricFilter" => {
+            let filter = metric_filter(&Properties { logical, shown: &shown, map: &properties })?;
+            configuration.push_filter(filter, origin);
+        }
+        _ if properties.get("Metrics").is_some() => {
+            configuration.notes.push(format!("{shown}: metric-math alarms (Metrics) are not evaluated"))
+        }
+        _ => {
+            let alarm = alarm(&Properties { logical, shown: &shown, map: &properties })?;
+            configuration.push_alarm(alarm, origin);
+        }
+    }
+
+    Ok(())
 }
 
 /// An `AWS::CloudFormation::Stack` whose template CDK put beside its parent's

@@ -52,6 +52,9 @@ pub struct LoadOptions {
     /// Terraform `.tfvars` files as `-var-file` gives them, read after a folder's
     /// `terraform.tfvars` and `*.auto.tfvars`.
     pub variable_files: Vec<PathBuf>,
+    /// Keep the template resources that cannot be read in [`Configuration::refused`] instead
+    /// of failing on the first (`lint` reports them all).
+    pub keep_going: bool,
 }
 
 impl LoadOptions {
@@ -74,6 +77,9 @@ pub struct Configuration {
     /// Resources read but not modelled (metric-math alarms, for example), and values left
     /// unresolved because the replay does not need them.
     pub notes: Vec<String>,
+    /// Template resources that could not be read, each error naming its origin (only with
+    /// [`LoadOptions::keep_going`]; otherwise the first is the load's error).
+    pub refused: Vec<String>,
 }
 
 /// Which list of a [`Configuration`] a definition is in.
@@ -131,6 +137,7 @@ impl Configuration {
         self.origins.alarms.extend(other.origins.alarms);
         self.origins.rules.extend(other.origins.rules);
         self.rule_targets.extend(other.rule_targets);
+        self.refused.extend(other.refused);
         for note in other.notes {
             if !self.notes.contains(&note) {
                 self.notes.push(note);
@@ -191,6 +198,11 @@ pub fn load_all(paths: &[PathBuf], options: &LoadOptions) -> Result<Configuratio
     if !stacks.is_empty() {
         let budget = cloudformation::Budget::default();
         configuration.extend(cloudformation::load_stacks(stacks, &budget, &mut |path| reader.text(path))?);
+    }
+    if !options.keep_going {
+        if let Some(first) = configuration.refused.first() {
+            return Err(first.clone());
+        }
     }
     Ok(configuration)
 }
@@ -303,9 +315,13 @@ pub fn parse(text: &str, deployment: &Deployment) -> Result<Configuration, Strin
     if document.get("Resources").is_some() {
         let stack = cloudformation::Stack::new(PathBuf::new(), text.to_string(), document, deployment);
         let budget = cloudformation::Budget::default();
-        return cloudformation::load_stacks(vec![stack], &budget, &mut |path| {
+        let configuration = cloudformation::load_stacks(vec![stack], &budget, &mut |path| {
             Err(format!("{}: nested stack templates are read from a cdk.out folder", path.display()))
-        });
+        })?;
+        return match configuration.refused.first() {
+            Some(first) => Err(first.clone()),
+            None => Ok(configuration),
+        };
     }
     api_output(&document, deployment, None, Path::new(""))
 }

@@ -20,7 +20,9 @@ fn event_pattern(rule: &str, value: &Value) -> Result<String, String> {
         Value::Object(_) => value.to_string(),
         other => return Err(format!("rule {rule}: EventPattern must be an object or a JSON string, not {other}")),
     };
-    crate::event_pattern::parse(&text).map_err(|e| format!("rule {rule}: {}", e.aws_message()))?;
+    // The pointer is into the compact text, which is what the error is located in.
+    crate::event_pattern::parse(&text)
+        .map_err(|e| format!("rule {rule}: {}\nthe fault is {}", e.aws_message(), e.pointer()))?;
     Ok(text)
 }
 

@@ -103,6 +103,26 @@ pub fn parse_selector(text: &str) -> Result<Selector, PatternError> {
     json::parse_selector(text)
 }
 
+/// How many `%regex%` a pattern holds: CloudWatch Logs limits the filters that hold any to
+/// five per log group.
+pub fn regex_count(pattern: &Pattern) -> usize {
+    let mut regexes = Vec::new();
+    let mut selectors = Vec::new();
+    match pattern {
+        Pattern::Regex(_) => return 1,
+        Pattern::Json(expr) => collect_json(expr, &mut regexes, &mut selectors),
+        Pattern::Spaced(fields) => {
+            for field in fields {
+                if let Field::Named { condition: Some(condition), .. } = field {
+                    collect_field(condition, &mut regexes);
+                }
+            }
+        }
+        _ => {}
+    }
+    regexes.len()
+}
+
 /// The documented per-pattern limits on regexes and wildcard selectors.
 fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
     let mut regexes = Vec::new();

@@ -3,6 +3,7 @@
 
 mod atomic;
 mod chart;
+mod lint;
 mod metrics;
 mod plot;
 mod rules;
@@ -10,6 +11,7 @@ mod text;
 
 pub use atomic::{write_atomically, AtomicFile};
 pub use chart::{chart_span, replay_json, state_spans, time_ticks, value_range, Chart, PlotWindow};
+pub use lint::{lint_github, lint_json, lint_sarif, lint_text};
 pub use metrics::{write_metrics, MetricsFormat};
 pub use plot::{chart_file_names, plot_alarms};
 pub use text::text_report;
