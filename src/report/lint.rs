@@ -207,8 +207,7 @@ mod tests {
         let mut finding =
             Finding::new(Severity::Error, "unpublished-metric", Subject::Alarm, "A", "alarm A: 50%, a:b".into())
                 .with_detail("line one\nline two".into());
-        finding.origin =
-            Origin { file: Some("dir/t,1.yaml".into()), resource: Some("Resources.A".into()), line: Some(7) };
+        finding.origin = Origin::new("dir/t,1.yaml", "Resources.A", Some(7));
         Report { findings: vec![finding], coverage: Vec::new(), files: 1, filters: 0, alarms: 1, rules: 0 }
     }
 
