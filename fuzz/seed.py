@@ -62,3 +62,15 @@ put("replay", bytes([0]) + b"\0" + b'{"Records":[' + b",".join(burst) + b"]}")
 put("replay", bytes([4]) + b"\0" + b'{"events":[{"timestamp":1772355600000,"message":"' + signin.replace(b'"', b'\\"') % 1 + b'"}]}')
 for path in trail[:2]:
     put("replay", bytes([0]) + stack + b"\0" + gzip.decompress(path.read_bytes())[:16384])
+
+# Chart model: three little-endian doubles (the data's lowest and highest, the threshold),
+# then a --plot-window.
+import struct
+for low, high, threshold, window in [
+    (0, 5, 3, "2026-03-01T09:00..2026-03-01T12:00"),
+    (0, 0, 0, "2026-03-01.."),
+    (1, 2, 1e308, "..2026-03-01T10:00:00+01:00"),
+    (-1e308, 1e308, -1.7976931348623157e308, "1970-01-01..9999-12-31"),
+    (4, 4, 4, "2026-03-01 09:30..2026-03-01 09:31"),
+]:
+    put("chart_model", struct.pack("<ddd", low, high, threshold) + window.encode())

@@ -67,3 +67,17 @@ fn the_aws_json_protocol_over_http() {
         serve_support::http(&server.address, "GET", "/api/files", &[("Host", "attacker.example:8080")], b"");
     assert_eq!(status, 403);
 }
+
+/// Any address other than loopback is warned about before listening. 192.0.2.1 (TEST-NET-1,
+/// documentation only) is on no machine, so the bind fails and nothing is ever exposed.
+#[test]
+fn serve_warns_before_listening_off_loopback() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_trailwatch"))
+        .args(["serve", "--host", "192.0.2.1", "--port", "0"])
+        .output()
+        .expect("trailwatch runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning: listening on 192.0.2.1, which other machines may reach"), "{stderr}");
+    assert!(stderr.contains("cannot listen on 192.0.2.1:0"), "{stderr}");
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -270,7 +270,7 @@ enum TimeStep {
 
 const DAY: Millis = 24 * 60 * MINUTE;
 
-const TIME_STEPS: [TimeStep; 27] = [
+const TIME_STEPS: [TimeStep; 29] = [
     TimeStep::Fixed(MINUTE),
     TimeStep::Fixed(2 * MINUTE),
     TimeStep::Fixed(5 * MINUTE),
@@ -297,6 +297,8 @@ const TIME_STEPS: [TimeStep; 27] = [
     TimeStep::Months(240),
     TimeStep::Months(600),
     TimeStep::Months(1200),
+    TimeStep::Months(2400),
+    TimeStep::Months(6000),
     TimeStep::Months(12_000),
 ];
 
@@ -494,6 +496,41 @@ mod tests {
             let ticks = time_ticks(from, to, 8);
             assert!(ticks.len() <= 9 && ticks.windows(2).all(|w| w[0].at < w[1].at), "{ticks:?}");
             assert!(ticks.iter().all(|t| (from..=to).contains(&t.at)), "{ticks:?}");
+        }
+    }
+
+    /// Every finite double: either sign, normal, subnormal or zero.
+    fn finite() -> proptest::num::f64::Any {
+        use proptest::num::f64::{NEGATIVE, NORMAL, POSITIVE, SUBNORMAL, ZERO};
+        POSITIVE | NEGATIVE | NORMAL | SUBNORMAL | ZERO
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_data_and_threshold_keep_the_threshold_inside(
+            a in finite(), b in finite(), threshold in finite(),
+        ) {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let (low, high) = value_range(Some((lo, hi)), threshold);
+            let t = threshold.clamp(-MAX_AXIS, MAX_AXIS);
+            proptest::prop_assert!(low < t && t < high, "{low} {t} {high}");
+            proptest::prop_assert!(low <= lo.clamp(-MAX_AXIS, MAX_AXIS) && hi.clamp(-MAX_AXIS, MAX_AXIS) <= high);
+            proptest::prop_assert!((high - low).is_finite());
+            let ticks = value_ticks(low, high, 6);
+            proptest::prop_assert!(!ticks.is_empty() && ticks.len() <= 14, "{ticks:?}");
+        }
+
+        #[test]
+        fn any_span_gets_a_few_ordered_marks_inside_it(
+            from in EARLIEST_EVENT_TIME..=LATEST_EVENT_TIME, length in 1..=LATEST_EVENT_TIME,
+        ) {
+            let to = (from + length).min(LATEST_EVENT_TIME + 1);
+            let ticks = time_ticks(from, to, 8);
+            proptest::prop_assert!(ticks.len() <= 17, "{ticks:?}");
+            proptest::prop_assert!(ticks.windows(2).all(|w| w[0].at < w[1].at), "{ticks:?}");
+            proptest::prop_assert!(ticks.iter().all(|t| (from..=to).contains(&t.at)), "{ticks:?}");
+            // A span longer than the largest fixed step always has a mark.
+            proptest::prop_assert!(to - from < 14 * DAY || !ticks.is_empty());
         }
     }
 
