@@ -195,3 +195,28 @@ fn a_span_of_millions_of_minutes_reads_in_years_and_keeps_short_alarms_visible()
     assert!(attribute(threshold[0], "y1") < 360.0, "{threshold:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_alarm_flickering_for_years_gives_a_chart_of_bounded_size() {
+    let dir = scratch("plot-flicker");
+    // A login every 3 hours for two years: 5,840 minutes in ALARM, each followed by
+    // INSUFFICIENT_DATA, 11,680 state changes.
+    let start = 1_420_070_400_000_i64; // 2015-01-01T00:00:00Z
+    let events: String = (0..5_840)
+        .map(|i| {
+            let t = chrono::DateTime::from_timestamp_millis(start + i * 3 * 3_600_000).unwrap();
+            login(&t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        })
+        .collect();
+    let properties = r#""Period":60,"EvaluationPeriods":1,"Threshold":0"#;
+    let output = replay(&dir, &template(&["flicker"], properties), &events, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let svg = std::fs::read_to_string(dir.join("charts/flicker.svg")).unwrap();
+    assert!(svg.len() < 400_000, "{} bytes", svg.len());
+    assert!(svg.contains("ALARM (entered 5840 time(s)"), "{}", &svg[..2000]);
+    let bands =
+        ["ALARM", "OK", "INSUFFICIENT_DATA"].iter().map(|s| rects(&svg, &format!("band {s}")).len()).sum::<usize>();
+    assert!((1..=1_802).contains(&bands), "{bands} bands");
+    assert!(!rects(&svg, "band ALARM").is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -15,6 +15,9 @@ use crate::source::{Millis, EARLIEST_EVENT_TIME, LATEST_EVENT_TIME};
 /// longer spans summarised (lowest, highest, first and last value per column).
 pub const PAGE_COLUMNS: usize = 10_080;
 
+/// The most state changes of one alarm the page lists with their SNS messages.
+pub const PAGE_CHANGES: usize = 500;
+
 /// The largest value an axis reaches (either way): values and thresholds beyond are drawn
 /// at the edge. Keeps every range and step finite (1.8e308 - -1.8e308 is infinite).
 pub const MAX_AXIS: f64 = 1e300;
@@ -192,7 +195,7 @@ impl Chart {
         });
         let (low, high) = value_range(data, run.definition.threshold);
         let known = chart_span(result).unwrap_or((from, from));
-        let states = state_spans(run, known.0.max(from), known.1.min(to));
+        let states = coalesce_states(&state_spans(run, known.0.max(from), known.1.min(to)), column_width);
         Chart {
             from,
             to,
@@ -210,6 +213,56 @@ impl Chart {
     pub fn threshold(run: &AlarmRun) -> f64 {
         run.definition.threshold.clamp(-MAX_AXIS, MAX_AXIS)
     }
+}
+
+/// The states as at most about one band per column: a span a column wide or wider is kept
+/// as it is; runs of narrower ones (an alarm flickering every few minutes on a ten-year
+/// axis) become cells at least a column wide, each shown as ALARM when it holds any time in
+/// ALARM (an alarm is never hidden), else as the state it spent longest in. Consecutive
+/// bands of one state are joined. The bands still cover exactly what `spans` covers.
+pub fn coalesce_states(spans: &[(Millis, Millis, StateValue)], width: Millis) -> Vec<(Millis, Millis, StateValue)> {
+    fn push(bands: &mut Vec<(Millis, Millis, StateValue)>, band: (Millis, Millis, StateValue)) {
+        match bands.last_mut() {
+            Some(last) if last.2 == band.2 && last.1 == band.0 => last.1 = band.1,
+            _ => bands.push(band),
+        }
+    }
+    const ORDER: [StateValue; 3] = [StateValue::Alarm, StateValue::Ok, StateValue::InsufficientData];
+    let index = |state: StateValue| ORDER.iter().position(|s| *s == state).unwrap_or(2);
+    let mut bands = Vec::new();
+    // The cell being filled: its start, end, and time per state.
+    let mut cell: Option<(Millis, Millis, [Millis; 3])> = None;
+    let close = |bands: &mut Vec<_>, (start, end, time): (Millis, Millis, [Millis; 3])| {
+        let state = if time[0] > 0 {
+            StateValue::Alarm
+        } else if time[1] > time[2] {
+            StateValue::Ok
+        } else {
+            StateValue::InsufficientData
+        };
+        push(bands, (start, end, state));
+    };
+    for &(start, end, state) in spans {
+        if end - start >= width {
+            if let Some(open) = cell.take() {
+                close(&mut bands, open);
+            }
+            push(&mut bands, (start, end, state));
+            continue;
+        }
+        let (cell_start, _, mut time) = cell.unwrap_or((start, start, [0; 3]));
+        time[index(state)] += end - start;
+        if end - cell_start >= width {
+            close(&mut bands, (cell_start, end, time));
+            cell = None;
+        } else {
+            cell = Some((cell_start, end, time));
+        }
+    }
+    if let Some(open) = cell {
+        close(&mut bands, open);
+    }
+    bands
 }
 
 /// Whole minutes per column, enough that `span` fits in `columns`.
@@ -406,11 +459,14 @@ pub fn replay_json(result: &ReplayResult, deployment: &Deployment) -> Value {
                 "points": points,
                 // Minutes per column: above 1, the points summarise their columns.
                 "columnMinutes": chart.as_ref().map_or(1, |c| c.column_width / MINUTE),
-                "states": state_spans(run, from, to)
+                "states": chart.as_ref().map_or(&[][..], |c| &c.states[..])
                     .iter()
                     .map(|(s, e, state)| json!({ "from": s, "to": e, "state": state.name() }))
                     .collect::<Vec<_>>(),
-                "changes": run.changes.iter().map(|c| json!({
+                // The first changes with their messages (an alarm flickering for years changes
+                // state thousands of times); all are counted.
+                "changesTotal": run.changes.len(),
+                "changes": run.changes.iter().take(PAGE_CHANGES).map(|c| json!({
                     "time": c.time,
                     "old": c.old.name(),
                     "new": c.new.name(),
@@ -532,6 +588,33 @@ mod tests {
             // A span longer than the largest fixed step always has a mark.
             proptest::prop_assert!(to - from < 14 * DAY || !ticks.is_empty());
         }
+    }
+
+    #[test]
+    fn bands_cover_the_span_never_hide_an_alarm_and_stay_few() {
+        use StateValue::{Alarm, InsufficientData, Ok};
+        // Ten thousand minutes flickering between OK and INSUFFICIENT_DATA, one minute of ALARM
+        // in the middle, then a long OK: on a chart of hour-wide columns.
+        let mut spans: Vec<(Millis, Millis, StateValue)> = (0..10_000)
+            .map(|m| (T0 + m * MINUTE, T0 + (m + 1) * MINUTE, if m % 3 == 0 { Ok } else { InsufficientData }))
+            .collect();
+        spans[5_000].2 = Alarm;
+        let end = T0 + 10_000 * MINUTE;
+        spans.push((end, end + 30 * DAY, Ok));
+        let width = 60 * MINUTE;
+        let bands = coalesce_states(&spans, width);
+        assert_eq!(bands.first().map(|b| b.0), Some(T0));
+        assert_eq!(bands.last().map(|b| b.1), Some(end + 30 * DAY));
+        assert!(bands.windows(2).all(|w| w[0].1 == w[1].0 && w[0].2 != w[1].2), "{bands:?}");
+        assert!(bands.len() <= 10_000 / 60 + 3, "{} bands", bands.len());
+        let alarm = T0 + 5_000 * MINUTE;
+        assert!(bands.iter().any(|b| b.2 == Alarm && b.0 <= alarm && alarm + MINUTE <= b.1), "{bands:?}");
+        // The long OK span is kept exactly.
+        assert!(bands.iter().any(|b| *b == (end, end + 30 * DAY, Ok) || (b.1 == end + 30 * DAY && b.2 == Ok)));
+        // Spans a column wide or wider are kept as they are.
+        let wide = [(T0, T0 + width, InsufficientData), (T0 + width, T0 + 3 * width, Alarm)];
+        assert_eq!(coalesce_states(&wide, width), wide);
+        assert!(coalesce_states(&[], width).is_empty());
     }
 
     #[test]

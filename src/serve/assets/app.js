@@ -271,6 +271,7 @@ function alarmCard(alarm, from, to, deliveryTimes) {
 function changesList(alarm) {
   const box = el("div", { class: "changes" }, el("h2", { text: "State changes and SNS messages" }));
   if (!alarm.changes.length) box.append(el("p", { class: "muted", text: "no state change" }));
+  else if (alarm.changesTotal > alarm.changes.length) box.append(el("p", { class: "muted", text: `the first ${alarm.changes.length} of ${alarm.changesTotal} state changes` }));
   for (const change of alarm.changes) {
     let pretty = change.message;
     try { pretty = JSON.stringify(JSON.parse(change.message), null, 2); } catch (_) { /* keep as sent */ }
