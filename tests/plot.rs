@@ -65,24 +65,25 @@ fn texts(svg: &str, class: &str) -> Vec<String> {
         .collect()
 }
 
+/// The seed stack's alarm charted over the sample trail (with `extra` flags): the run's
+/// output and the chart.
+fn chart_of_the_sample(dir: &Path, extra: &[&str]) -> (std::process::Output, String) {
+    let charts = dir.join("charts");
+    let (template, trail) = (common::testdata("templates/seed-stack.template.json"), common::testdata("sample/trail"));
+    let mut args = vec!["replay", "--template", template.to_str().unwrap(), "--plot", charts.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(trail.to_str().unwrap());
+    let output = trailwatch(&args, b"");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let svg = std::fs::read_to_string(charts.join("ConsoleSignInFailures.svg")).expect("the chart");
+    (output, svg)
+}
+
 #[test]
 fn the_sample_chart_has_dates_bands_the_threshold_and_a_legend_below() {
     let dir = scratch("plot-sample");
-    let charts = dir.join("charts");
-    let output = trailwatch(
-        &[
-            "replay",
-            "--template",
-            common::testdata("templates/seed-stack.template.json").to_str().unwrap(),
-            "--plot",
-            charts.to_str().unwrap(),
-            common::testdata("sample/trail").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let (output, svg) = chart_of_the_sample(&dir, &[]);
     assert!(text(&output.stderr).contains("ConsoleSignInFailures.svg (alarm \"ConsoleSignInFailures\")"));
-    let svg = std::fs::read_to_string(charts.join("ConsoleSignInFailures.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     // Times of day with the date, not minutes after an origin.
     let times = texts(&svg, "time");
@@ -109,22 +110,7 @@ fn the_sample_chart_has_dates_bands_the_threshold_and_a_legend_below() {
 #[test]
 fn a_plot_window_zooms_every_chart() {
     let dir = scratch("plot-window");
-    let charts = dir.join("charts");
-    let output = trailwatch(
-        &[
-            "replay",
-            "--template",
-            common::testdata("templates/seed-stack.template.json").to_str().unwrap(),
-            "--plot",
-            charts.to_str().unwrap(),
-            "--plot-window",
-            "2026-03-01T09:00..2026-03-01 09:30",
-            common::testdata("sample/trail").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let svg = std::fs::read_to_string(charts.join("ConsoleSignInFailures.svg")).unwrap();
+    let (_, svg) = chart_of_the_sample(&dir, &["--plot-window", "2026-03-01T09:00..2026-03-01 09:30"]);
     assert!(svg.contains("UTC, 2026-03-01 09:00:00 to 2026-03-01 09:30:00"), "{svg}");
     assert_eq!(texts(&svg, "time"), ["09:00", "09:05", "09:10", "09:15", "09:20", "09:25", "09:30"]);
     // The first ALARM (09:08 to 09:23) in this half hour: 15 of 30 minutes of the width.
@@ -150,6 +136,10 @@ fn bad_plot_windows_are_errors_that_say_what_to_write() {
         assert_eq!(output.status.code(), Some(2), "{window}: {}", text(&output.stderr));
         assert!(text(&output.stderr).contains(says), "{window}: {}", text(&output.stderr));
     }
+    // No events: nothing to chart, and the run says so.
+    let output = replay(&dir, &template(&["A"], properties), "", &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("no chart written: no event was read"), "{}", text(&output.stderr));
     let output = trailwatch(&["replay", "--pack", "cis", "--plot-window", "2026-03-01..", "-"], b"");
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--plot"), "{}", text(&output.stderr));

@@ -229,7 +229,11 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(dir) = &args.plot {
-        for (alarm, path) in plot_alarms(&result, dir, &args.plot_window.unwrap_or_default())? {
+        let written = plot_alarms(&result, dir, &args.plot_window.unwrap_or_default())?;
+        if written.is_empty() && !result.alarms.is_empty() {
+            term.note("no chart written: no event was read, so there is no time span to chart");
+        }
+        for (alarm, path) in written {
             term.note(format_args!("wrote {} (alarm {alarm:?})", path.display()));
         }
     }

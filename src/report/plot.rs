@@ -114,7 +114,7 @@ pub fn draw(run: &AlarmRun, chart: &Chart) -> String {
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
     );
-    let _ = write!(svg, "<title>{}</title>", xml(&a.name));
+    let _ = write!(svg, "<title>{}</title>", xml(&shorten(&a.name, 1024)));
     let _ = write!(svg, r#"<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#);
     let title = shorten(&a.name, 90);
     let _ =
