@@ -14,12 +14,13 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::detect::{self, export_time_len, Detected, InputFormat};
 use super::lines::{self, count_line_ends};
-use super::{FileTally, ReadContext, ReadOptions, Record};
+use super::{FileTally, Position, ReadContext, ReadOptions, Record};
 use crate::source::screen::LineScreen;
 
 /// The chunk size `ReadOptions::chunk_size` = 0 stands for.
@@ -43,14 +44,26 @@ const BOUNDARY_BLOCK: usize = 4 << 10;
 #[derive(Debug)]
 pub(super) struct ChunkedFile {
     pub name: Arc<str>,
-    file: File,
+    path: PathBuf,
+    /// Open only while some of its chunks are being read: planning a folder of large files
+    /// must not hold a descriptor per file.
+    open: Mutex<OpenFile>,
     /// The size when the run began; nothing past it is read.
     size: u64,
     format: InputFormat,
     chunk_size: u64,
+    /// Whether the screen ruled out most lines of the last chunk it screened.
+    screen_paid: AtomicBool,
     /// `bases[k]`: the lines before chunk `k`, once known.
     bases: Mutex<Vec<Option<u64>>>,
     based: Condvar,
+}
+
+#[derive(Debug)]
+struct OpenFile {
+    file: Option<Arc<File>>,
+    /// Chunks not yet read; the file is closed when none is left.
+    unread: u64,
 }
 
 impl ChunkedFile {
@@ -88,11 +101,15 @@ impl ChunkedFile {
             return None;
         }
         drop(head);
+        drop(file);
         let chunks = size.div_ceil(chunk_size);
         let mut bases = vec![None; usize::try_from(chunks).ok()?.checked_add(1)?];
         bases[0] = Some(0);
         let name = Arc::from(super::walk::display_name(path).as_str());
-        Some(ChunkedFile { name, file, size, format, chunk_size, bases: Mutex::new(bases), based: Condvar::new() })
+        let open = Mutex::new(OpenFile { file: None, unread: chunks });
+        let path = path.to_path_buf();
+        let (bases, based, screen_paid) = (Mutex::new(bases), Condvar::new(), AtomicBool::new(true));
+        Some(ChunkedFile { name, path, open, size, format, chunk_size, screen_paid, bases, based })
     }
 
     pub fn chunks(&self) -> u64 {
@@ -116,36 +133,91 @@ impl ChunkedFile {
             tally.files_read += 1;
         }
         let context = ReadContext { name: Arc::clone(&self.name), options };
-        let start = self.boundary(index);
-        let end = self.boundary(index + 1).max(start);
-        let length = end - start;
-        if options.stop.requested() {
-            self.pass_on_lines(index, 0);
-            return;
+        match self.acquire() {
+            _ if options.stop.requested() => {
+                self.pass_on_lines(index, 0);
+            }
+            Ok(file) => self.read_open_chunk(&file, index, &context, screen, buffer, sink, screened),
+            Err(e) => {
+                let first_line = self.pass_on_lines(index, 0);
+                let reason = format!("cannot read this part of the file any more: {e}");
+                sink(context.reject(Position::Line(first_line + 1), reason));
+            }
         }
+        self.release();
+    }
+
+    /// The file, opened by the first of its chunks to be read.
+    fn acquire(&self) -> io::Result<Arc<File>> {
+        let mut open = self.open.lock().map_err(|_| io::Error::other("a reading thread failed"))?;
+        if let Some(file) = &open.file {
+            return Ok(Arc::clone(file));
+        }
+        let file = Arc::new(File::open(&self.path)?);
+        open.file = Some(Arc::clone(&file));
+        Ok(file)
+    }
+
+    /// Whether to screen chunk `index`: when the format allows it and the last screened
+    /// chunk ruled out most lines; every 16th chunk is screened to look again.
+    fn screen_pays(&self, index: u64, options: &ReadOptions) -> bool {
+        lines::screenable(self.format, options) && (index % 16 == 0 || self.screen_paid.load(Ordering::Relaxed))
+    }
+
+    /// One chunk less to read; the last one closes the file.
+    fn release(&self) {
+        if let Ok(mut open) = self.open.lock() {
+            open.unread = open.unread.saturating_sub(1);
+            if open.unread == 0 {
+                open.file = None;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_open_chunk(
+        &self,
+        file: &File,
+        index: u64,
+        context: &ReadContext,
+        screen: Option<&LineScreen>,
+        buffer: &mut Vec<u8>,
+        sink: &mut dyn FnMut(Record),
+        screened: &mut dyn FnMut(u64),
+    ) {
+        let options = context.options;
+        let start = self.boundary(file, index);
+        let end = self.boundary(file, index + 1).max(start);
+        let length = end - start;
         if length <= self.chunk_size + IN_MEMORY_SLACK {
             // The buffer keeps its size from chunk to chunk: no zeroing per chunk.
             if buffer.len() < length as usize {
                 buffer.resize(length as usize, 0);
             }
             // An error is met again by the streaming below, which reports it where it is.
-            if let Ok(read) = read_full_at(&self.file, &mut buffer[..length as usize], start) {
+            if let Ok(read) = read_full_at(file, &mut buffer[..length as usize], start) {
                 let data = &buffer[..read];
-                let first_line = self.pass_on_lines(index, count_line_ends(data));
-                let text = std::str::from_utf8(data).ok().filter(|_| lines::screenable(self.format, options));
-                match (screen, text) {
-                    (Some(screen), Some(text)) if text.len() < lines::MAX_LINE => {
-                        lines::read_screened(text, self.format, first_line, &context, screen, sink, screened)
+                let line_ends = count_line_ends(data);
+                let first_line = self.pass_on_lines(index, line_ends);
+                match std::str::from_utf8(data) {
+                    Ok(text) if text.len() < lines::MAX_LINE => {
+                        let screen = screen.filter(|_| self.screen_pays(index, options));
+                        let handed =
+                            lines::read_text(text, self.format, first_line, line_ends, context, screen, sink, screened);
+                        if screen.is_some() {
+                            // A screen that hands over most lines costs more than it saves.
+                            self.screen_paid.store(handed.saturating_mul(4) <= line_ends, Ordering::Relaxed);
+                        }
                     }
-                    _ => lines::read(Box::new(data), self.format, first_line, &context, sink),
+                    _ => lines::read(Box::new(data), self.format, first_line, context, sink),
                 }
                 return;
             }
         }
-        let line_ends = self.count_line_ends_in(start, end, buffer);
+        let line_ends = count_line_ends_in(file, start, end, buffer);
         let first_line = self.pass_on_lines(index, line_ends);
-        let reader = PositionedReader { file: &self.file, position: start, end, buffer, filled: 0, consumed: 0 };
-        lines::read(Box::new(reader), self.format, first_line, &context, sink);
+        let reader = PositionedReader { file, position: start, end, buffer, filled: 0, consumed: 0 };
+        lines::read(Box::new(reader), self.format, first_line, context, sink);
     }
 
     /// Waits until the lines before chunk `index` are known, records those before the next
@@ -176,7 +248,7 @@ impl ChunkedFile {
 
     /// Where chunk `index` starts: just after the first line end at or past its nominal
     /// start that begins a record. A read error ends the file there.
-    fn boundary(&self, index: u64) -> u64 {
+    fn boundary(&self, file: &File, index: u64) -> u64 {
         if index == 0 {
             return 0;
         }
@@ -188,14 +260,14 @@ impl ChunkedFile {
         let mut position = nominal - 1;
         while position < self.size {
             let wanted = (self.size - position).min(BOUNDARY_BLOCK as u64) as usize;
-            let read = match read_full_at(&self.file, &mut block[..wanted], position) {
+            let read = match read_full_at(file, &mut block[..wanted], position) {
                 Ok(0) | Err(_) => return self.size,
                 Ok(read) => read,
             };
             match memchr::memchr(b'\n', &block[..read]) {
                 Some(at) => {
                     let after = position + at as u64 + 1;
-                    if self.starts_record(after) {
+                    if self.starts_record(file, after) {
                         return after;
                     }
                     position = after;
@@ -208,36 +280,36 @@ impl ChunkedFile {
 
     /// Whether the line at `offset` starts a record: every line does, except in an export,
     /// where a line without a timestamp continues the message before it.
-    fn starts_record(&self, offset: u64) -> bool {
+    fn starts_record(&self, file: &File, offset: u64) -> bool {
         if self.format != InputFormat::CwlExport || offset >= self.size {
             return true;
         }
         let mut head = [0u8; 64];
         let wanted = (self.size - offset).min(head.len() as u64) as usize;
-        match read_full_at(&self.file, &mut head[..wanted], offset) {
+        match read_full_at(file, &mut head[..wanted], offset) {
             Ok(read) => export_time_len(&head[..read]).is_some(),
             Err(_) => true,
         }
     }
+}
 
-    /// The line ends in `start..end`, streamed through `buffer` (a chunk too long to hold).
-    fn count_line_ends_in(&self, start: u64, end: u64, buffer: &mut Vec<u8>) -> u64 {
-        buffer.clear();
-        buffer.resize(SCAN_BLOCK * 16, 0);
-        let mut count = 0;
-        let mut position = start;
-        while position < end {
-            let wanted = (end - position).min(buffer.len() as u64) as usize;
-            match read_full_at(&self.file, &mut buffer[..wanted], position) {
-                Ok(0) | Err(_) => break,
-                Ok(read) => {
-                    count += count_line_ends(&buffer[..read]);
-                    position += read as u64;
-                }
+/// The line ends in `start..end`, streamed through `buffer` (a chunk too long to hold).
+fn count_line_ends_in(file: &File, start: u64, end: u64, buffer: &mut Vec<u8>) -> u64 {
+    buffer.clear();
+    buffer.resize(SCAN_BLOCK * 16, 0);
+    let mut count = 0;
+    let mut position = start;
+    while position < end {
+        let wanted = (end - position).min(buffer.len() as u64) as usize;
+        match read_full_at(file, &mut buffer[..wanted], position) {
+            Ok(0) | Err(_) => break,
+            Ok(read) => {
+                count += count_line_ends(&buffer[..read]);
+                position += read as u64;
             }
         }
-        count
     }
+    count
 }
 
 /// Reads into all of `buffer` from `offset`, or less at the end of the file (which may have

@@ -64,14 +64,19 @@ impl LineState {
                 return;
             }
         };
-        let line = match std::str::from_utf8(bytes) {
-            Ok(line) => line.strip_prefix('\u{feff}').filter(|_| self.line_number == 1).unwrap_or(line),
+        match std::str::from_utf8(bytes) {
+            Ok(line) => self.take_text(line, context, sink),
             Err(e) => {
                 self.flush(context, sink);
                 sink(context.reject(position, format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1)));
-                return;
             }
-        };
+        }
+    }
+
+    /// The rest of [`LineState::take`], for a line known to be text (`line_number` counted).
+    fn take_text(&mut self, line: &str, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+        let position = Position::Line(self.line_number);
+        let line = line.strip_prefix('\u{feff}').filter(|_| self.line_number == 1).unwrap_or(line);
         match self.format {
             InputFormat::CwlExport => match export_time_len(line.as_bytes()) {
                 Some(len) => {
@@ -116,46 +121,58 @@ pub(super) fn screenable(format: InputFormat, options: &super::ReadOptions) -> b
     matches!(format, InputFormat::Ndjson | InputFormat::Lines) && !options.require_timestamp
 }
 
-/// Reads a chunk held in memory (valid UTF-8, shorter than [`MAX_LINE`], of a
-/// [`screenable`] format), handing over only the lines in which `screen` finds a literal;
-/// the others are counted through `screened`. The lines handed over are exactly the records
-/// [`read`] would give for them.
-pub(super) fn read_screened(
+/// Reads a chunk held in memory as text (valid UTF-8, no line longer than [`MAX_LINE`],
+/// `line_ends` of them), giving the records [`read`] would give, without checking each line
+/// as UTF-8 again. With a `screen` (only for a [`screenable`] format), only the lines in
+/// which it finds a literal are handed over, and the others are counted through `screened`.
+/// Returns the lines handed over.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_text(
     text: &str,
     format: InputFormat,
     first_line: u64,
+    line_ends: u64,
     context: &ReadContext,
-    screen: &LineScreen,
+    screen: Option<&LineScreen>,
     sink: &mut dyn FnMut(Record),
     screened: &mut dyn FnMut(u64),
-) {
+) -> u64 {
     let bytes = text.as_bytes();
     let mut state = LineState::new(format, first_line, context);
     let mut handed = 0u64;
     let mut position = 0;
-    let mut hits = screen.hits(bytes);
-    while let Some(hit) = hits.next_from(position) {
+    let mut hits = screen.map(|screen| screen.hits(bytes));
+    while position < bytes.len() {
         if context.stopped() {
-            return;
+            return handed;
         }
-        let start = memchr::memrchr(b'\n', &bytes[position..hit]).map_or(position, |i| position + i + 1);
-        state.line_number += count_line_ends(&bytes[position..start]);
-        let end = memchr::memchr(b'\n', &bytes[hit..]).map_or(bytes.len(), |i| hit + i + 1);
-        state.take(Line::Text(without_line_end(&bytes[start..end])), context, sink);
+        let start = match hits.as_mut() {
+            None => position,
+            Some(hits) => {
+                let Some(hit) = hits.next_from(position) else { break };
+                let start = memchr::memrchr(b'\n', &bytes[position..hit]).map_or(position, |i| position + i + 1);
+                state.line_number += count_line_ends(&bytes[position..start]);
+                start
+            }
+        };
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        // Line ends are ASCII, so `start..end` lies on character boundaries.
+        let line = text.get(start..end).unwrap_or_default();
+        let line = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        state.line_number += 1;
+        state.take_text(line, context, sink);
         handed += 1;
         position = end;
     }
-    screened(count_lines(bytes) - handed);
+    state.flush(context, sink);
+    let lines = line_ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
+    screened(lines.saturating_sub(handed));
+    handed
 }
 
 /// How many `\n` `bytes` holds.
 pub(super) fn count_line_ends(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
-}
-
-/// How many lines `bytes` holds (a last one needs no line end).
-fn count_lines(bytes: &[u8]) -> u64 {
-    count_line_ends(bytes) + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Lines longer than this are rejected without being held in memory (a CloudWatch Logs

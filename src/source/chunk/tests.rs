@@ -254,3 +254,39 @@ fn line_numbers_run_on_across_chunks() {
         assert!(event.message.starts_with(&format!("{{\"n\":{i},")));
     }
 }
+
+/// Planning opens nothing for long: a folder of many large files holds a descriptor only
+/// for the files whose chunks are being read.
+#[cfg(target_os = "linux")]
+#[test]
+fn descriptors_stay_few_however_many_large_files() {
+    let dir = std::env::temp_dir().join(format!("trailwatch-chunk-fds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    for i in 0..200 {
+        std::fs::write(dir.join(format!("{i:03}.ndjson")), numbered_lines(40)).expect("writes");
+    }
+    fn open_descriptors() -> usize {
+        std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count())
+    }
+    static MOST: AtomicUsize = AtomicUsize::new(0);
+    struct Watching;
+    impl Parts for Watching {
+        type Part = u64;
+        fn start(&self) -> u64 {
+            0
+        }
+        fn take(&self, part: &mut u64, _: Record) {
+            *part += 1;
+            MOST.fetch_max(open_descriptors(), Ordering::SeqCst);
+        }
+    }
+    // Other tests run at once and open files too: compare with a margin.
+    let before = open_descriptors();
+    let options = ReadOptions { chunk_size: 256, threads: 2, ..ReadOptions::default() };
+    let mut records = 0;
+    read_inputs_parallel(std::slice::from_ref(&dir), &options, &Watching, |n| records += n);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(records, 200 * 40);
+    assert!(MOST.load(Ordering::SeqCst) < before + 100, "{} descriptors open", MOST.load(Ordering::SeqCst));
+}
