@@ -195,3 +195,151 @@ fn bench_reports_throughput_per_pattern_and_for_a_pack() {
     assert_eq!(invalid.status.code(), Some(2));
     assert!(text(&invalid.stderr).contains('^'));
 }
+
+// Issue 14 part 5: the command-line habits.
+
+#[test]
+fn filter_parses_options_as_options_like_grep() {
+    let dir = common::scratch("habits-filter");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, "{\"a\":1}\n{\"a\":\"-x\"}\n").unwrap();
+    let events = events.to_str().unwrap();
+    // A mistyped flag is a usage error with a suggestion, not a pattern.
+    let out = trailwatch(&["filter", "--coutn", "x", events], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("a similar argument exists: '--count'"), "{}", text(&out.stderr));
+    // A pattern starting with `-`: after `--`, or with -e (then every operand is an input).
+    for args in [vec!["filter", "--count", "--", "-x", events], vec!["filter", "--count", "-e", "-x", events]] {
+        let out = trailwatch(&args, b"");
+        assert_eq!(text(&out.stdout), "1\n", "{args:?}: {}", text(&out.stderr));
+    }
+    // --invert-match beside -v.
+    let out = trailwatch(&["filter", "--invert-match", "--count", "{ $.a = 1 }", events], b"");
+    assert_eq!(text(&out.stdout), "1\n");
+    // file:// patterns, here and in explain.
+    let pattern = dir.join("pattern.txt");
+    std::fs::write(&pattern, "{ $.a = 1 }").unwrap();
+    let from_file = format!("file://{}", pattern.display());
+    let out = trailwatch(&["filter", &from_file, events], b"");
+    assert_eq!(text(&out.stdout), "{\"a\":1}\n");
+    let out = trailwatch(&["explain", &from_file], b"");
+    assert!(text(&out.stdout).starts_with("kind:        JSON"), "{}", text(&out.stdout));
+    let out = trailwatch(&["filter", "file:///nonexistent/pattern", events], b"");
+    assert_eq!(out.status.code(), Some(2));
+    // No pattern at all.
+    assert_eq!(trailwatch(&["filter"], b"").status.code(), Some(2));
+    // Events piped in: no note about a terminal.
+    let out = trailwatch(&["filter", "--count", "x"], b"x\n");
+    assert_eq!(text(&out.stdout), "1\n");
+    assert!(!text(&out.stderr).contains("terminal"), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn input_formats_are_listed_and_completions_generated() {
+    for command in ["filter", "replay"] {
+        let out = trailwatch(&[command, "--help"], b"");
+        assert!(
+            text(&out.stdout).contains(
+                "[possible values: auto, cloudtrail, cwl-export, ndjson, filter-log-events, lookup-events, lines]"
+            ),
+            "{command}: {}",
+            text(&out.stdout)
+        );
+    }
+    let out = trailwatch(&["filter", "--input-format", "get-log-events", "--count", "x"], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = trailwatch(&["completions", shell], b"");
+        assert_eq!(out.status.code(), Some(0));
+        let script = text(&out.stdout);
+        assert!(script.contains("trailwatch") && script.contains("lint") && script.contains("input-format"), "{shell}");
+    }
+    assert_eq!(trailwatch(&["completions", "tcsh"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn replay_habits_summary_hint_stack_name_and_no_progress_in_pipes() {
+    let trail = common::testdata("sample/trail");
+    let out = trailwatch(&["replay", "--pack", "cis", trail.to_str().unwrap()], b"");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Summary: 5 of 15 alarms fired"), "{stdout}");
+    assert!(stdout.contains("  CIS-v3.0.0-4.6       3  2026-03-01 09:08:00  45m 00s"), "{stdout}");
+    // stderr is a pipe here: no progress line.
+    assert!(!text(&out.stderr).contains("replaying"), "{}", text(&out.stderr));
+
+    // Records timed by @timestamp: each rejection says so, and one hint names the flag.
+    let otrf = common::testdata("cloudtrail/otrf-ec2-proxy-s3-exfiltration");
+    let out = trailwatch(&["replay", "--pack", "cis", otrf.to_str().unwrap()], b"");
+    assert!(text(&out.stdout).contains("no eventTime field (it has @timestamp: try --timestamp-field @timestamp)"));
+    assert!(text(&out.stderr).contains("hint: 103 record(s) rejected"), "{}", text(&out.stderr));
+    let out = trailwatch(&["replay", "--pack", "cis", "--timestamp-field", "@timestamp", otrf.to_str().unwrap()], b"");
+    assert!(text(&out.stdout).contains("103 event(s), 0 rejected"), "{}", text(&out.stdout));
+
+    // AWS::StackName and AWS::AccountId are settable.
+    let dir = common::scratch("habits-stack");
+    let template = dir.join("t.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  F:\n    Type: AWS::Logs::MetricFilter\n    Properties:\n      LogGroupName: g\n      \
+         FilterPattern: '{ $.eventName = ConsoleLogin }'\n      MetricTransformations:\n        - MetricName: !Sub '${AWS::StackName}-${AWS::AccountId}'\n          \
+         MetricNamespace: N\n          MetricValue: '1'\n",
+    )
+    .unwrap();
+    let out = trailwatch(
+        &[
+            "replay",
+            "--stack-name",
+            "prod",
+            "--account-id",
+            "111122223333",
+            "--template",
+            template.to_str().unwrap(),
+            trail.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(text(&out.stdout).contains("N/prod-111122223333"), "{}{}", text(&out.stdout), text(&out.stderr));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn describe_alarms_keep_their_account_and_region() {
+    let dir = common::scratch("habits-describe");
+    let filters = dir.join("filters.json");
+    std::fs::write(
+        &filters,
+        r#"{"metricFilters":[{"filterName":"f","logGroupName":"g",
+            "filterPattern":"{ ($.eventName = ConsoleLogin) && ($.errorMessage = \"Failed authentication\") }",
+            "metricTransformations":[{"metricName":"Fails","metricNamespace":"N","metricValue":"1"}]}]}"#,
+    )
+    .unwrap();
+    let alarms = dir.join("alarms.json");
+    std::fs::write(
+        &alarms,
+        r#"{"MetricAlarms":[{"AlarmName":"A","AlarmArn":"arn:aws:cloudwatch:eu-west-1:111122223333:alarm:A",
+            "MetricName":"Fails","Namespace":"N","Statistic":"Sum","Period":300,"EvaluationPeriods":1,
+            "Threshold":3.0,"ComparisonOperator":"GreaterThanOrEqualToThreshold","Dimensions":[]}]}"#,
+    )
+    .unwrap();
+    let trail = common::testdata("sample/trail");
+    let out = trailwatch(
+        &[
+            "replay",
+            "--format",
+            "json",
+            "--template",
+            filters.to_str().unwrap(),
+            "--template",
+            alarms.to_str().unwrap(),
+            trail.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let stdout = text(&out.stdout);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["AWSAccountId"], "111122223333", "{stdout}");
+    assert_eq!(first["AlarmArn"], "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:A");
+    assert_eq!(first["Region"], "EU (Ireland)");
+    std::fs::remove_dir_all(dir).unwrap();
+}

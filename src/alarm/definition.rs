@@ -31,6 +31,9 @@ pub struct AlarmDefinition {
     pub treat_missing_data: Option<TreatMissingData>,
     /// `evaluate` (default) or `ignore`, for percentile alarms.
     pub evaluate_low_sample_count_percentile: Option<String>,
+    /// The account and region the alarm lives in, when its configuration says (the
+    /// `AlarmArn` of describe-alarms output); otherwise the deployment's.
+    pub home: Option<(String, String)>,
 }
 
 impl AlarmDefinition {
@@ -62,6 +65,7 @@ impl AlarmDefinition {
             comparison: Comparison::GreaterThanOrEqualToThreshold,
             treat_missing_data: None,
             evaluate_low_sample_count_percentile: None,
+            home: None,
         }
     }
 

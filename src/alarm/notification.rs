@@ -82,16 +82,20 @@ pub fn notification(alarm: &AlarmDefinition, change: &StateChange, deployment: &
         Statistic::Maximum => Some("MAXIMUM"),
         _ => None,
     };
+    let (account_id, region) = match &alarm.home {
+        Some((account, region)) => (account.as_str(), region.as_str()),
+        None => (deployment.account_id.as_str(), deployment.region.as_str()),
+    };
     let message = Message {
         alarm_name: &alarm.name,
         alarm_description: alarm.description.as_deref(),
-        aws_account_id: &deployment.account_id,
+        aws_account_id: account_id,
         alarm_configuration_updated_timestamp: aws_time(deployment.configured_at),
         new_state_value: change.new.name(),
         new_state_reason: &change.reason,
         state_change_time: aws_time(change.time),
-        region: region_name(&deployment.region),
-        alarm_arn: format!("arn:aws:cloudwatch:{}:{}:alarm:{}", deployment.region, deployment.account_id, alarm.name),
+        region: region_name(region),
+        alarm_arn: format!("arn:aws:cloudwatch:{region}:{account_id}:alarm:{}", alarm.name),
         old_state_value: change.old.name(),
         ok_actions: &alarm.ok_actions,
         alarm_actions: &alarm.alarm_actions,

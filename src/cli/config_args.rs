@@ -22,10 +22,18 @@ pub struct ConfigArgs {
     /// terraform.tfvars and *.auto.tfvars). Repeatable.
     #[arg(long = "var-file", value_name = "FILE")]
     pub variable_files: Vec<PathBuf>,
+
+    /// What `AWS::StackName` resolves to in templates read on their own (default `Stack`; a
+    /// cdk.out stack keeps the name its manifest gives). `--account-id` sets `AWS::AccountId`.
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
 }
 
 impl ConfigArgs {
-    pub fn options(&self, deployment: Deployment) -> LoadOptions {
+    pub fn options(&self, mut deployment: Deployment) -> LoadOptions {
+        if let Some(name) = &self.stack_name {
+            deployment.stack_name = name.clone();
+        }
         LoadOptions {
             deployment,
             stacks: self.stacks.clone(),

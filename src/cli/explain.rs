@@ -15,12 +15,19 @@ use super::output::Terminal;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The filter pattern (quote it for the shell).
+    /// The filter pattern (quote it for the shell; `file://PATH` reads it from a file).
     #[arg(allow_hyphen_values = true)]
     pattern: String,
 }
 
-pub fn run(args: Args, term: &mut Terminal) -> i32 {
+pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
+    match super::read_parameter(&args.pattern) {
+        Ok(text) => args.pattern = text,
+        Err(message) => {
+            term.note(message);
+            return 2;
+        }
+    }
     match pattern::parse(&args.pattern) {
         Ok(parsed) => {
             term.print(format_args!("{}", explain(&parsed)));

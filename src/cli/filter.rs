@@ -31,15 +31,23 @@ const LISTED_REJECTIONS: u64 = 20;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The filter pattern (quote it for the shell).
-    #[arg(allow_hyphen_values = true)]
-    pattern: String,
+    /// The filter pattern (quote it for the shell; `file://PATH` reads it from a file),
+    /// then the input files or folders (default: standard input). A pattern starting with
+    /// `-` goes after `--` or in `-e`, as with grep.
+    #[arg(value_name = "PATTERN] [FILE")]
+    operands: Vec<PathBuf>,
 
-    /// Input files or folders (default: standard input).
+    /// The filter pattern, when it starts with `-` (or to put it anywhere); every operand is
+    /// then an input.
+    #[arg(short = 'e', long = "regexp", value_name = "PATTERN", allow_hyphen_values = true)]
+    expression: Option<String>,
+
+    /// The inputs, once the pattern is taken from the operands.
+    #[arg(skip)]
     files: Vec<PathBuf>,
 
     /// The input format (default: recognised from each file's content).
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = super::input_format_parser())]
     input_format: InputFormat,
 
     /// Print only the number of selected events.
@@ -47,7 +55,7 @@ pub struct Args {
     count: bool,
 
     /// Select the events that do not match.
-    #[arg(short = 'v', long)]
+    #[arg(short = 'v', long = "invert-match", visible_alias = "invert")]
     invert: bool,
 
     /// Print nothing; report through the exit status only.
@@ -74,10 +82,6 @@ pub struct Args {
     reading: super::Reading,
 }
 
-fn parse_format(text: &str) -> Result<InputFormat, String> {
-    text.parse()
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonLine<'a> {
@@ -87,12 +91,31 @@ struct JsonLine<'a> {
     extracted_values: &'a ExtractedValues,
 }
 
-pub fn run(args: Args, term: &mut Terminal) -> i32 {
-    let compiled = pattern::parse(&args.pattern).and_then(|p| Ok((matcher::compile(&p)?, Prefilter::for_pattern(&p))));
+pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
+    // The pattern is `-e PATTERN`, or else the first operand; the rest are inputs.
+    let given = match args.expression.take() {
+        Some(expression) => Some(expression),
+        None if args.operands.is_empty() => None,
+        None => Some(args.operands.remove(0).to_string_lossy().into_owned()),
+    };
+    let Some(given) = given else {
+        term.note("the filter pattern is missing: trailwatch filter PATTERN [FILE]... (see --help)");
+        return EXIT_ERROR;
+    };
+    let pattern_text = match super::read_parameter(&given) {
+        Ok(text) => text,
+        Err(message) => {
+            term.note(message);
+            return EXIT_ERROR;
+        }
+    };
+    args.files = std::mem::take(&mut args.operands);
+    super::note_if_reading_a_terminal(&args.files, term);
+    let compiled = pattern::parse(&pattern_text).and_then(|p| Ok((matcher::compile(&p)?, Prefilter::for_pattern(&p))));
     let (matcher, prefilter) = match compiled {
         Ok(compiled) => compiled,
         Err(error) => {
-            term.eprint(format_args!("{}", error.render(&args.pattern)));
+            term.eprint(format_args!("{}", error.render(&pattern_text)));
             return EXIT_ERROR;
         }
     };

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch; one file per subcommand.
 
 mod bench;
+mod completions;
 mod config_args;
 mod explain;
 mod filter;
@@ -38,6 +39,7 @@ enum Command {
     Bench(bench::Args),
     #[cfg(feature = "serve")]
     Serve(serve::Args),
+    Completions(completions::Args),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -61,6 +63,7 @@ pub fn run() -> i32 {
         Command::Bench(args) => bench::run(args, &mut term),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, &mut term),
+        Command::Completions(args) => completions::run(args, &mut term),
     };
     term.finish(code)
 }
@@ -78,6 +81,27 @@ fn read_parameter(value: &str) -> Result<String, String> {
     match value.strip_prefix("file://") {
         Some(path) => trailwatch::source::read_text_file(std::path::Path::new(path), MAX_PARAMETER_FILE),
         None => Ok(value.to_string()),
+    }
+}
+
+/// `--input-format`: the names (listed in `--help` and in the error for an unknown one),
+/// with `get-log-events` as another name for `filter-log-events`.
+fn input_format_parser() -> impl clap::builder::TypedValueParser<Value = trailwatch::source::InputFormat> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = trailwatch::source::InputFormat::NAMES.into_iter().map(|name| match name {
+        "filter-log-events" => PossibleValue::new(name).alias("get-log-events"),
+        _ => PossibleValue::new(name),
+    });
+    PossibleValuesParser::new(values).try_map(|name: String| name.parse::<trailwatch::source::InputFormat>())
+}
+
+/// Says so when the events are to come from a terminal (no files given, or `-`), which
+/// otherwise looks like a hang.
+fn note_if_reading_a_terminal(inputs: &[std::path::PathBuf], term: &mut Terminal) {
+    use std::io::IsTerminal;
+    let reads_stdin = inputs.is_empty() || inputs.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && std::io::stdin().is_terminal() {
+        term.note("reading events from the terminal (standard input); end with Ctrl-D, or give files (see --help)");
     }
 }
 

@@ -3,8 +3,8 @@
 use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use trailwatch::alarm::Deployment;
 use trailwatch::config;
 use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
@@ -92,7 +92,7 @@ pub struct Args {
     plot_window: Option<PlotWindow>,
 
     /// The input format (default: recognised from each file's content).
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = super::input_format_parser())]
     input_format: InputFormat,
 
     /// The JSON field that times NDJSON events.
@@ -126,10 +126,6 @@ pub struct Args {
     reading: super::Reading,
 }
 
-fn parse_format(text: &str) -> Result<InputFormat, String> {
-    text.parse()
-}
-
 fn parse_duration(text: &str) -> Result<i64, String> {
     let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
     let n: i64 = digits.parse().map_err(|_| format!("{text:?} is not a duration like 300s, 5m or 1h"))?;
@@ -155,6 +151,7 @@ pub fn run(args: Args, term: &mut Terminal) -> i32 {
 }
 
 fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
+    super::note_if_reading_a_terminal(&args.inputs, term);
     let deployment =
         config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
     let configuration = load_configuration(&args, deployment, term)?;
@@ -179,7 +176,7 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         &configuration,
         &args.inputs,
         &options,
-        &mut |p| meter.show(p, &mut shared.borrow_mut()),
+        &mut |p| meter.show(p),
         &mut |bank, deliveries| {
             if !json && deliveries_out.is_none() {
                 return;
@@ -204,7 +201,7 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
             return Err(e);
         }
     };
-    meter.finish(term);
+    meter.finish();
     if let (Some(file), Some(path)) = (deliveries_out, args.deliveries_out.as_deref()) {
         file.finish(path)?;
     }
@@ -248,6 +245,13 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         for rejection in &result.rejections {
             term.note(format_args!("rejected {rejection}"));
         }
+    }
+    if let Some(flag) = result.rejections.iter().find_map(|r| r.reason.split_once("try ").map(|(_, flag)| flag)) {
+        let flag = flag.trim_end_matches(')');
+        term.note(format_args!(
+            "hint: {} record(s) rejected; the records carry another time field: {flag} would read them",
+            result.rejected
+        ));
     }
     if result.files.unreadable > 0 {
         for rejection in result.rejections.iter().filter(|r| r.origin.position == Position::File) {
@@ -359,33 +363,37 @@ impl DeliveryFile {
     }
 }
 
-/// A one-line counter on stderr, redrawn at most a few times a second, only on a terminal.
+/// A progress line on stderr (records read, rejected, rate, elapsed time), drawn by
+/// indicatif at most a few times a second, only when stderr is a terminal: never in pipes or
+/// logs. It is cleared when the replay ends, whether it succeeds or not.
 struct ProgressMeter {
-    enabled: bool,
-    started: Instant,
-    last: Option<Instant>,
+    bar: Option<ProgressBar>,
 }
 
 impl ProgressMeter {
     fn new() -> Self {
-        ProgressMeter { enabled: std::io::stderr().is_terminal(), started: Instant::now(), last: None }
-    }
-
-    fn show(&mut self, p: Progress, term: &mut Terminal) {
-        if !self.enabled || self.last.is_some_and(|t| t.elapsed() < Duration::from_millis(250)) {
-            return;
+        if !std::io::stderr().is_terminal() {
+            return ProgressMeter { bar: None };
         }
-        self.last = Some(Instant::now());
-        let rate = p.records as f64 / self.started.elapsed().as_secs_f64().max(0.001);
-        term.eprint(format_args!(
-            "\r\x1b[Kreplaying: {} records ({} rejected), {:.0} records/s",
-            p.records, p.rejected, rate
-        ));
+        let style =
+            ProgressStyle::with_template("{spinner} replaying for {elapsed}: {human_pos} records ({msg}), {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4))
+            .with_style(style)
+            .with_finish(ProgressFinish::AndClear);
+        ProgressMeter { bar: Some(bar) }
     }
 
-    fn finish(&self, term: &mut Terminal) {
-        if self.enabled && self.last.is_some() {
-            term.eprint(format_args!("\r\x1b[K"));
+    fn show(&mut self, p: Progress) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(p.records);
+            bar.set_message(format!("{} rejected", p.rejected));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

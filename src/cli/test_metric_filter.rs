@@ -60,6 +60,7 @@ pub struct Args {
 pub fn run(args: Args, term: &mut Terminal) -> i32 {
     if let (Some(path), None) = (&args.log_event_file, &args.cli_input_json) {
         let path = path.clone();
+        super::note_if_reading_a_terminal(std::slice::from_ref(&path), term);
         return match args.filter_pattern.as_deref().map(super::read_parameter) {
             Some(Ok(pattern)) => stream_file(&pattern, &path, args.reading, term),
             Some(Err(message)) => {

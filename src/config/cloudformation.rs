@@ -1078,6 +1078,7 @@ fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
         .unwrap_or_default();
     dimensions.sort();
     let definition = AlarmDefinition {
+        home: None,
         name: p.text("AlarmName").unwrap_or_else(|| p.logical.to_string()),
         description: p.text("AlarmDescription"),
         actions_enabled: p.boolean("ActionsEnabled")?.unwrap_or(true),

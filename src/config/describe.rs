@@ -90,7 +90,19 @@ fn metric_alarm(alarm: &Value) -> Result<AlarmDefinition, String> {
         .map(|d| d.iter().filter_map(|d| Some((text(d, "Name")?, text(d, "Value")?))).collect())
         .unwrap_or_default();
     dimensions.sort();
+    // arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME: the alarm keeps the account and region
+    // it was described in.
+    let home = text(alarm, "AlarmArn").and_then(|arn| {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        match parts.as_slice() {
+            ["arn", _, "cloudwatch", region, account, _] if !region.is_empty() && !account.is_empty() => {
+                Some((account.to_string(), region.to_string()))
+            }
+            _ => None,
+        }
+    });
     let definition = AlarmDefinition {
+        home,
         name: required(alarm, "AlarmName")?,
         description: text(alarm, "AlarmDescription"),
         actions_enabled: alarm.get("ActionsEnabled").and_then(Value::as_bool).unwrap_or(true),

@@ -89,6 +89,14 @@ fn describe_outputs_are_read() {
     let alarms = r#"{"MetricAlarms":[{"AlarmName":"A","MetricName":"M","Namespace":"N","Statistic":"Sum","Period":300,
       "EvaluationPeriods":1,"Threshold":3.0,"ComparisonOperator":"GreaterThanOrEqualToThreshold","Dimensions":[]}],"CompositeAlarms":[]}"#;
     assert_eq!(parse(alarms, &Deployment::default()).unwrap().alarms[0].name, "A");
+    assert_eq!(parse(alarms, &Deployment::default()).unwrap().alarms[0].home, None);
+    // Each alarm keeps the account and region of its ARN.
+    let with_arn = alarms.replace(
+        r#""AlarmName":"A","#,
+        r#""AlarmName":"A","AlarmArn":"arn:aws:cloudwatch:eu-west-1:111122223333:alarm:A","#,
+    );
+    let home = parse(&with_arn, &Deployment::default()).unwrap().alarms[0].home.clone();
+    assert_eq!(home, Some(("111122223333".to_string(), "eu-west-1".to_string())));
 }
 
 #[test]

@@ -109,6 +109,30 @@ pub fn text_report(result: &ReplayResult) -> String {
             duration(run.time_in_alarm(result.evaluated_until))
         );
     }
+    write_summary(result, &mut out);
     super::rules::write_rules(result, &mut out);
     out
+}
+
+/// With two alarms or more, a closing table: each alarm, whether it fired, when first, how
+/// often and for how long, so that a replay of a whole pack reads at a glance.
+fn write_summary(result: &ReplayResult, out: &mut String) {
+    if result.alarms.len() < 2 {
+        return;
+    }
+    let width = result.alarms.iter().map(|run| run.definition.name.chars().count()).max().unwrap_or(5).max(5);
+    let fired = result.alarms.iter().filter(|run| run.times_fired() > 0).count();
+    let _ = writeln!(out, "\nSummary: {fired} of {} alarms fired", result.alarms.len());
+    let _ = writeln!(out, "  {:<width$}  {:>5}  {:<19}  time in ALARM", "alarm", "fired", "first ALARM");
+    for run in &result.alarms {
+        let first = run.changes.iter().find(|c| c.new == StateValue::Alarm).map(|c| utc(c.time));
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>5}  {:<19}  {}",
+            run.definition.name,
+            run.times_fired(),
+            first.as_deref().unwrap_or("-"),
+            duration(run.time_in_alarm(result.evaluated_until))
+        );
+    }
 }

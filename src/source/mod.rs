@@ -442,9 +442,22 @@ pub(crate) fn timestamp_of(json: &str, field: &TopLevelField) -> Result<Millis, 
         Some(Found::Number(n)) => {
             n.parse::<f64>().map_err(|_| format!("{name} is not a time")).and_then(millis_from_number)
         }
-        Some(Found::Missing) => Err(format!("no {name} field")),
+        Some(Found::Missing) => Err(missing_time_field(json, name)),
         Some(_) => Err(format!("{name} is not a time")),
         None => timestamp_by_parsing(json, name),
+    }
+}
+
+/// Fields that commonly time events in other pipelines (Logstash, Fluent Bit, plain logs).
+const OTHER_TIME_FIELDS: [&str; 4] = ["@timestamp", "eventTime", "timestamp", "time"];
+
+/// "no eventTime field", with the flag that would fix it when the record has another
+/// common time field (only looked for on this rejection path, so matching costs nothing).
+fn missing_time_field(json: &str, field: &str) -> String {
+    let other = OTHER_TIME_FIELDS.into_iter().find(|other| *other != field && json.contains(&format!("\"{other}\":")));
+    match other {
+        Some(other) => format!("no {field} field (it has {other}: try --timestamp-field {other})"),
+        None => format!("no {field} field"),
     }
 }
 
@@ -459,7 +472,7 @@ fn timestamp_by_parsing(json: &str, field: &str) -> Result<Millis, String> {
             n.to_string().parse::<f64>().map_err(|_| format!("{field} is not a time")).and_then(millis_from_number)
         }
         Some(_) => Err(format!("{field} is not a time")),
-        None if value.is_object() => Err(format!("no {field} field")),
+        None if value.is_object() => Err(missing_time_field(json, field)),
         None => Err("not a JSON object".to_string()),
     }
 }
