@@ -79,7 +79,7 @@ fn ndjson_is_timed_by_the_named_field() {
     // Without the field named, each record is rejected for want of a time, and counted.
     let (events, rejected, _) = read(&[testdata("cloudtrail/otrf-ec2-proxy-s3-exfiltration")], &replay_options());
     assert_eq!((events.len(), rejected.len()), (0, 103));
-    assert_eq!(rejected[0].reason, "no eventTime field");
+    assert_eq!(rejected[0].reason, "no eventTime field (it has @timestamp: try --timestamp-field @timestamp)");
     assert!(rejected[0].origin.to_string().ends_with(".json:1"));
 }
 
