@@ -34,8 +34,8 @@ pub struct Args {
     /// The filter pattern (quote it for the shell; `file://PATH` reads it from a file),
     /// then the input files or folders (default: standard input). A pattern starting with
     /// `-` goes after `--` or in `-e`, as with grep.
-    #[arg(value_name = "PATTERN] [FILE")]
-    operands: Vec<PathBuf>,
+    #[arg(value_name = "PATTERN] [FILE", value_parser = clap::value_parser!(std::ffi::OsString))]
+    operands: Vec<std::ffi::OsString>,
 
     /// The filter pattern, when it starts with `-` (or to put it anywhere); every operand is
     /// then an input.
@@ -109,7 +109,7 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
             return EXIT_ERROR;
         }
     };
-    args.files = std::mem::take(&mut args.operands);
+    args.files = std::mem::take(&mut args.operands).into_iter().map(PathBuf::from).collect();
     super::note_if_reading_a_terminal(&args.files, term);
     let compiled = pattern::parse(&pattern_text).and_then(|p| Ok((matcher::compile(&p)?, Prefilter::for_pattern(&p))));
     let (matcher, prefilter) = match compiled {
