@@ -314,3 +314,56 @@ fn the_page_tests_patterns_as_they_are_typed_and_charts_a_replay() {
     assert_eq!(listed["marks"], 2, "{listed}");
     browser.screenshot("replay-deliveries.png");
 }
+
+#[test]
+fn a_replay_of_years_is_charted_in_summarised_columns_with_dates() {
+    if !browser_available() {
+        return;
+    }
+    // A login every 3 hours for two years, an alarm at more than 0 in one minute.
+    let root = std::env::temp_dir().join(format!("trailwatch-browser-long-{}", std::process::id()));
+    std::fs::create_dir_all(&root).expect("root");
+    let _cleanup = TempDir(root.clone());
+    let start = 1_420_070_400_000_i64; // 2015-01-01T00:00:00Z
+    let events: String = (0..5_840)
+        .map(|i| {
+            let t = chrono::DateTime::from_timestamp_millis(start + i * 3 * 3_600_000).expect("a time");
+            format!("{{\"eventTime\":\"{}\",\"eventName\":\"ConsoleLogin\"}}\n", t.format("%Y-%m-%dT%H:%M:%SZ"))
+        })
+        .collect();
+    std::fs::write(root.join("years.ndjson"), events).expect("events");
+    std::fs::write(
+        root.join("years.template.json"),
+        r#"{"Resources":{"F":{"Type":"AWS::Logs::MetricFilter","Properties":{"FilterPattern":"{ $.eventName = ConsoleLogin }","LogGroupName":"g","MetricTransformations":[{"MetricName":"M","MetricNamespace":"N","MetricValue":"1"}]}},"A":{"Type":"AWS::CloudWatch::Alarm","Properties":{"AlarmName":"years","MetricName":"M","Namespace":"N","Statistic":"Sum","ComparisonOperator":"GreaterThanThreshold","Period":60,"EvaluationPeriods":1,"Threshold":0}}}}"#,
+    )
+    .expect("template");
+    let server = Server::start(&["--root", root.to_str().expect("UTF-8 path")]);
+    let browser = Browser::start();
+    browser.open(&server.url);
+    browser.click("#tab-replay");
+    browser.wait_for("the file lists", r##"return document.querySelectorAll("#replay-archive option").length > 0"##);
+    browser.script(
+        r##"document.querySelector("#replay-template").value = "file:years.template.json";
+           document.querySelector("#replay-archive").value = "years.ndjson"; return true"##,
+    );
+    browser.click("#replay-run");
+    browser.wait_for("a chart", r##"return document.querySelectorAll(".alarm-card svg path.series").length > 0"##);
+    let chart = browser.script(
+        r##"const card = document.querySelector(".alarm-card");
+           const svg = card.querySelector("svg");
+           return {
+             note: card.querySelector(".muted").textContent,
+             labels: [...svg.querySelectorAll(".axis text")].map(t => t.textContent),
+             alarmBands: svg.querySelectorAll("rect.band-ALARM").length,
+             changes: card.querySelector(".changes").textContent,
+             path: svg.querySelector("path.series").getAttribute("d").length,
+           };"##,
+    );
+    assert!(chart["note"].as_str().unwrap().contains("min summarised (lowest to highest)"), "{chart}");
+    let labels: Vec<&str> = chart["labels"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(labels.iter().any(|l| l.starts_with("2016-")), "{labels:?}");
+    assert!(chart["alarmBands"].as_u64().unwrap() >= 1, "{chart}");
+    assert!(chart["changes"].as_str().unwrap().contains("the first 500 of 11680 state changes"), "{chart}");
+    assert!(chart["path"].as_u64().unwrap() > 1000, "{chart}");
+    browser.screenshot("replay-years.png");
+}

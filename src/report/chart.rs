@@ -215,11 +215,12 @@ impl Chart {
     }
 }
 
-/// The states as at most about one band per column: a span a column wide or wider is kept
-/// as it is; runs of narrower ones (an alarm flickering every few minutes on a ten-year
-/// axis) become cells at least a column wide, each shown as ALARM when it holds any time in
-/// ALARM (an alarm is never hidden), else as the state it spent longest in. Consecutive
-/// bands of one state are joined. The bands still cover exactly what `spans` covers.
+/// The states as at most one band per column: time is cut into cells `width` long from the
+/// first span's start; a cell inside one state is that state, a cell with several (an alarm
+/// flickering every few minutes on a ten-year axis) shows ALARM when it holds any time in
+/// ALARM (an alarm is never hidden), else the state it spent longest in. Consecutive cells of
+/// one state are joined. The bands cover exactly what `spans` covers; a change inside a cell
+/// moves to the cell's edge (under a pixel on a chart).
 pub fn coalesce_states(spans: &[(Millis, Millis, StateValue)], width: Millis) -> Vec<(Millis, Millis, StateValue)> {
     fn push(bands: &mut Vec<(Millis, Millis, StateValue)>, band: (Millis, Millis, StateValue)) {
         match bands.last_mut() {
@@ -227,40 +228,58 @@ pub fn coalesce_states(spans: &[(Millis, Millis, StateValue)], width: Millis) ->
             _ => bands.push(band),
         }
     }
-    const ORDER: [StateValue; 3] = [StateValue::Alarm, StateValue::Ok, StateValue::InsufficientData];
-    let index = |state: StateValue| ORDER.iter().position(|s| *s == state).unwrap_or(2);
-    let mut bands = Vec::new();
-    // The cell being filled: its start, end, and time per state.
-    let mut cell: Option<(Millis, Millis, [Millis; 3])> = None;
-    let close = |bands: &mut Vec<_>, (start, end, time): (Millis, Millis, [Millis; 3])| {
-        let state = if time[0] > 0 {
+    /// A mixed cell's state.
+    fn mixed(time: &[Millis; 3]) -> StateValue {
+        if time[0] > 0 {
             StateValue::Alarm
         } else if time[1] > time[2] {
             StateValue::Ok
         } else {
             StateValue::InsufficientData
-        };
-        push(bands, (start, end, state));
-    };
-    for &(start, end, state) in spans {
-        if end - start >= width {
-            if let Some(open) = cell.take() {
-                close(&mut bands, open);
-            }
-            push(&mut bands, (start, end, state));
-            continue;
-        }
-        let (cell_start, _, mut time) = cell.unwrap_or((start, start, [0; 3]));
-        time[index(state)] += end - start;
-        if end - cell_start >= width {
-            close(&mut bands, (cell_start, end, time));
-            cell = None;
-        } else {
-            cell = Some((cell_start, end, time));
         }
     }
-    if let Some(open) = cell {
-        close(&mut bands, open);
+    let slot = |state: StateValue| match state {
+        StateValue::Alarm => 0,
+        StateValue::Ok => 1,
+        StateValue::InsufficientData => 2,
+    };
+    let width = width.max(1);
+    let Some(&(origin, _, _)) = spans.first() else { return Vec::new() };
+    let mut bands = Vec::new();
+    // The cell being filled: where it starts and ends, and its time per state.
+    let mut cell: Option<(Millis, Millis, [Millis; 3])> = None;
+    for &(start, end, state) in spans {
+        let mut at = start;
+        while at < end {
+            let cell_start = origin + (at - origin) / width * width;
+            let cell_end = cell_start + width;
+            // A cell left open by a gap between spans, or from an earlier cell, ends here.
+            if let Some((from, to, time)) = cell {
+                if to != at || from < cell_start {
+                    push(&mut bands, (from, to, mixed(&time)));
+                    cell = None;
+                }
+            }
+            if at == cell_start && end >= cell_end && cell.is_none() {
+                // Whole cells in one state: one band up to the last whole cell.
+                let whole = origin + (end - origin) / width * width;
+                push(&mut bands, (at, whole, state));
+                at = whole;
+                continue;
+            }
+            let piece_end = end.min(cell_end);
+            let (from, _, mut time) = cell.take().unwrap_or((at, at, [0; 3]));
+            time[slot(state)] += piece_end - at;
+            if piece_end == cell_end {
+                push(&mut bands, (from, cell_end, mixed(&time)));
+            } else {
+                cell = Some((from, piece_end, time));
+            }
+            at = piece_end;
+        }
+    }
+    if let Some((from, to, time)) = cell {
+        push(&mut bands, (from, to, mixed(&time)));
     }
     bands
 }
@@ -574,6 +593,34 @@ mod tests {
             proptest::prop_assert!((high - low).is_finite());
             let ticks = value_ticks(low, high, 6);
             proptest::prop_assert!(!ticks.is_empty() && ticks.len() <= 14, "{ticks:?}");
+        }
+
+        #[test]
+        fn coalesced_bands_cover_the_spans_and_keep_every_alarm(
+            lengths in proptest::collection::vec((1..5_000i64, 0..3usize), 1..300), width in 1..2_000i64,
+        ) {
+            let states = [StateValue::Alarm, StateValue::Ok, StateValue::InsufficientData];
+            let mut spans = Vec::new();
+            let mut at = T0;
+            for (length, state) in lengths {
+                spans.push((at, at + length * 1000, states[state]));
+                at += length * 1000;
+            }
+            let width = width * 1000;
+            let bands = coalesce_states(&spans, width);
+            proptest::prop_assert_eq!(bands.first().map(|b| b.0), Some(T0));
+            proptest::prop_assert_eq!(bands.last().map(|b| b.1), Some(at));
+            proptest::prop_assert!(bands.windows(2).all(|w| w[0].1 == w[1].0 && w[0].2 != w[1].2));
+            proptest::prop_assert!(bands.iter().all(|b| b.0 < b.1));
+            proptest::prop_assert!(bands.len() as i64 <= (at - T0) / width + 2);
+            for (start, end, state) in &spans {
+                if *state == StateValue::Alarm {
+                    proptest::prop_assert!(
+                        bands.iter().any(|b| b.2 == StateValue::Alarm && b.0 < *end && *start < b.1),
+                        "{:?} hidden", (start, end)
+                    );
+                }
+            }
         }
 
         #[test]

@@ -388,26 +388,30 @@ class AlarmChart {
     const clip = el("svg:clipPath", { id: "clip-" + cssId(alarm.name) }, el("svg:rect", { x: left, y: 0, width: right - left, height: this.height }));
     svg.append(el("svg:defs", {}, clip));
     const plot = el("svg:g", { "clip-path": `url(#clip-${cssId(alarm.name)})` });
-    // State bands: a faint full-height band and a solid strip along the top.
-    for (const span of alarm.states) {
-      if (span.to < a || span.from > b) continue;
-      const x0 = this.x(Math.max(span.from, a)), x1 = this.x(Math.min(span.to, b));
-      const w = Math.max(1, x1 - x0);
-      const colour = STATE_COLOURS[span.state];
-      plot.append(el("svg:rect", { class: "band band-" + span.state, x: x0, y: top, width: w, height: bottom - top, fill: colour, "fill-opacity": span.state === "ALARM" ? 0.18 : 0.07 }),
-        el("svg:rect", { class: "strip", x: x0, y: 2, width: w, height: 10, fill: colour }));
+    // State bands: a faint full-height band and a solid strip along the top, one per run of
+    // pixels in one state; a pixel holding several shows ALARM if it holds any, else the
+    // state it holds longest (as the SVG charts do per column).
+    for (const [x0, x1, state] of this.pixelStates(a, b, left, right)) {
+      const colour = STATE_COLOURS[state];
+      plot.append(el("svg:rect", { class: "band band-" + state, x: x0, y: top, width: x1 - x0, height: bottom - top, fill: colour, "fill-opacity": state === "ALARM" ? 0.18 : 0.07 }),
+        el("svg:rect", { class: "strip", x: x0, y: 2, width: x1 - x0, height: 10, fill: colour }));
     }
-    // Datapoints: one path per run of consecutive minutes (a gap is no data).
+    // Datapoints: one path per run of consecutive minutes (a gap is no data); a summarised
+    // column's points (first, lowest, highest, last) are joined within their column. A point
+    // joined to neither neighbour gets a dot, so lone datapoints show.
+    const width = Math.max(1, alarm.columnMinutes || 1) * 60e3;
+    const column = (t) => Math.floor((t - this.from) / width);
+    const joins = (p, q) => q[0] - p[0] <= 60e3 || (width > 60e3 && column(p[0]) === column(q[0]));
     let d = "";
-    let previous = null;
-    for (const [t, v] of points) {
-      d += (previous !== null && t - previous <= 60e3 ? "L" : "M") + this.x(t).toFixed(1) + " " + this.y(v).toFixed(1);
-      previous = t;
-    }
+    points.forEach((point, i) => {
+      const joined = i > 0 && joins(points[i - 1], point);
+      d += (joined ? "L" : "M") + this.x(point[0]).toFixed(1) + " " + this.y(point[1]).toFixed(1);
+      const alone = !joined && !(i + 1 < points.length && joins(point, points[i + 1]));
+      if (alone || points.length <= 400) {
+        plot.append(el("svg:circle", { class: "point", cx: this.x(point[0]), cy: this.y(point[1]), r: 2.5, fill: "#2962c9" }));
+      }
+    });
     plot.append(el("svg:path", { class: "series", d, fill: "none", stroke: "#2962c9", "stroke-width": 1.8 }));
-    if (points.length <= 400) {
-      for (const [t, v] of points) plot.append(el("svg:circle", { class: "point", cx: this.x(t), cy: this.y(v), r: 2.5, fill: "#2962c9" }));
-    }
     // Rule deliveries as marks along the bottom (the list is beside the charts).
     for (const t of this.deliveryTimes) {
       if (t < a || t > b) continue;
@@ -420,6 +424,29 @@ class AlarmChart {
     svg.append(plot, el("svg:text", { x: right - 4, y: ty - 4, "text-anchor": "end", "font-size": 11, fill: "#1d2330", text: `threshold ${threshold}` }));
     this.axes(a, b, left, right, top, bottom);
     this.marker = null;
+  }
+
+  /// The states in view as runs of whole pixels: [x0, x1, state].
+  pixelStates(a, b, left, right) {
+    const pixels = Math.max(1, Math.ceil(right - left));
+    const time = Array.from({ length: pixels }, () => [0, 0, 0]);
+    const slot = { ALARM: 0, OK: 1, INSUFFICIENT_DATA: 2 };
+    for (const span of this.alarm.states) {
+      if (span.to <= a || span.from >= b) continue;
+      const x0 = this.x(Math.max(span.from, a)) - left, x1 = this.x(Math.min(span.to, b)) - left;
+      for (let p = Math.max(0, Math.floor(x0)); p < Math.min(pixels, Math.ceil(x1)); p++) {
+        time[p][slot[span.state]] += Math.max(Math.min(x1, p + 1) - Math.max(x0, p), 1e-9);
+      }
+    }
+    const runs = [];
+    time.forEach(([alarm, ok, insufficient], p) => {
+      if (alarm + ok + insufficient === 0) return;
+      const state = alarm > 0 ? "ALARM" : ok > insufficient ? "OK" : "INSUFFICIENT_DATA";
+      const last = runs[runs.length - 1];
+      if (last && last[2] === state && last[1] === left + p) last[1] = left + p + 1;
+      else runs.push([left + p, left + p + 1, state]);
+    });
+    return runs;
   }
 
   axes(a, b, left, right, top, bottom) {
