@@ -343,3 +343,30 @@ fn describe_alarms_keep_their_account_and_region() {
     assert_eq!(first["Region"], "EU (Ireland)");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn test_metric_filter_options_may_follow_the_messages() {
+    let before =
+        trailwatch(&["test-metric-filter", "--filter-pattern", "ERROR", "--log-event-messages", "ERROR a", "x"], b"");
+    let after =
+        trailwatch(&["test-metric-filter", "--log-event-messages", "ERROR a", "x", "--filter-pattern", "ERROR"], b"");
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stderr));
+    assert_eq!(text(&after.stdout), text(&before.stdout));
+    assert!(text(&after.stdout).contains("\"eventNumber\": 1"));
+    // Messages that look like short flags or start with a dash stay messages.
+    let dashes = trailwatch(
+        &[
+            "test-metric-filter",
+            "--log-event-messages",
+            "- frank",
+            "-v",
+            "--output",
+            "json",
+            "--filter-pattern",
+            "frank",
+        ],
+        b"",
+    );
+    assert_eq!(dashes.status.code(), Some(0), "{}", text(&dashes.stderr));
+    assert!(text(&dashes.stdout).contains("\"eventMessage\": \"- frank\""), "{}", text(&dashes.stdout));
+}

@@ -44,7 +44,7 @@ enum Command {
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(values_end_at_options(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             // `--help > /dev/full` is a failed write too.
@@ -66,6 +66,43 @@ pub fn run() -> i32 {
         Command::Completions(args) => completions::run(args, &mut term),
     };
     term.finish(code)
+}
+
+/// Options taking any number of values (`--log-event-messages A B ...`), which the aws CLI
+/// ends at the next option of the command: here too, `--log-event-messages a b
+/// --filter-pattern P` works. Each such option and its values move to the end of the command
+/// line, where clap reads them to the end; a value spelled like one of the command's options
+/// ends the list, as in the aws CLI.
+fn values_end_at_options(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    const MANY: [(&str, &str); 1] = [("test-metric-filter", "--log-event-messages")];
+    let Some((_, many)) = MANY.iter().find(|(command, _)| args.get(1).is_some_and(|a| a == *command)) else {
+        return args;
+    };
+    let cli = Cli::command();
+    let Some(command) = args.get(1).and_then(|c| c.to_str()).and_then(|c| cli.find_subcommand(c)) else {
+        return args;
+    };
+    let options: Vec<String> =
+        command.get_arguments().filter_map(|a| a.get_long()).map(|long| format!("--{long}")).collect();
+    let is_option = |arg: &std::ffi::OsString| {
+        arg.to_str().is_some_and(|a| options.iter().any(|o| a == o || a.starts_with(&format!("{o}="))))
+    };
+    let (mut kept, mut moved) = (Vec::with_capacity(args.len()), Vec::new());
+    let mut in_list = false;
+    for arg in args {
+        if arg == *many {
+            in_list = true;
+            moved.push(arg);
+        } else if in_list && !is_option(&arg) {
+            moved.push(arg);
+        } else {
+            in_list = false;
+            kept.push(arg);
+        }
+    }
+    kept.extend(moved);
+    kept
 }
 
 /// The largest `file://` parameter read (a request of 50 messages of 256 KB fits).
