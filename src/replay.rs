@@ -133,18 +133,35 @@ pub fn replay_with_deliveries(
     progress: &mut dyn FnMut(Progress),
     deliveries: &mut dyn FnMut(&RuleBank, &[Delivery]),
 ) -> Result<ReplayResult, String> {
+    replay_streaming(configuration, inputs, options, progress, deliveries, None)
+}
+
+/// [`replay_with_deliveries`], also handing every rejected record to `rejections` (when
+/// given) in input order, a few thousand at a time, so that all of them can be listed
+/// (`--rejections FILE`) in bounded memory.
+pub fn replay_streaming(
+    configuration: &Configuration,
+    inputs: &[PathBuf],
+    options: &ReplayOptions,
+    progress: &mut dyn FnMut(Progress),
+    deliveries: &mut dyn FnMut(&RuleBank, &[Delivery]),
+    mut rejections: Option<&mut dyn FnMut(&[Rejection])>,
+) -> Result<ReplayResult, String> {
     check_options(options)?;
     let bank = FilterBank::new(&configuration.filters)?;
     for alarm in &configuration.alarms {
         alarm.validate()?;
     }
     let rules = RuleBank::new(&configuration.rules)?;
-    let banks = Banks { filters: &bank, rules: &rules };
+    let banks = Banks { filters: &bank, rules: &rules, list_rejections: rejections.is_some() };
     let mut run = Partial::new(bank.len(), rules.len());
     // Files, and chunks of large files, are read on every core; each part is merged in input
     // order, so the result is the same whatever the threads and chunks.
     let files = read_inputs_parallel(inputs, &options.read, &banks, |mut partial| {
         deliveries(&rules, &std::mem::take(&mut partial.deliveries));
+        if let Some(sink) = rejections.as_mut() {
+            sink(&std::mem::take(&mut partial.listed));
+        }
         run.merge(partial);
         progress(Progress { records: run.records, rejected: run.rejected });
     });
@@ -196,10 +213,12 @@ pub fn replay_with_deliveries(
 struct Banks<'a> {
     filters: &'a FilterBank,
     rules: &'a RuleBank,
+    /// Whether every rejection is handed over, not only counted and the first kept.
+    list_rejections: bool,
 }
 
-/// A part holding this many deliveries is handed over before its file or chunk ends, so that
-/// memory never holds one large input's deliveries.
+/// A part holding this many deliveries (or listed rejections) is handed over before its file
+/// or chunk ends, so that memory never holds one large input's deliveries or rejections.
 const DELIVERIES_PER_PART: usize = 4096;
 
 impl Parts for Banks<'_> {
@@ -214,7 +233,7 @@ impl Parts for Banks<'_> {
     }
 
     fn is_full(&self, part: &Partial) -> bool {
-        part.deliveries.len() >= DELIVERIES_PER_PART
+        part.deliveries.len() >= DELIVERIES_PER_PART || part.listed.len() >= DELIVERIES_PER_PART
     }
 }
 
@@ -230,6 +249,8 @@ struct Partial {
     events: u64,
     rejected: u64,
     rejections: Vec<Rejection>,
+    /// Every rejection of this part, when they are listed; handed over with the deliveries.
+    listed: Vec<Rejection>,
     span: Option<(Millis, Millis)>,
 }
 
@@ -245,6 +266,7 @@ impl Partial {
             events: 0,
             rejected: 0,
             rejections: Vec::new(),
+            listed: Vec::new(),
             span: None,
         }
     }
@@ -265,6 +287,9 @@ impl Partial {
             }
             Record::Rejected(rejection) => {
                 self.rejected += 1;
+                if banks.list_rejections {
+                    self.listed.push(rejection.clone());
+                }
                 if self.rejections.len() < KEPT_REJECTIONS {
                     self.rejections.push(rejection);
                 }

@@ -273,6 +273,22 @@ fn replay_habits_summary_hint_stack_name_and_no_progress_in_pipes() {
     let out = trailwatch(&["replay", "--pack", "cis", otrf.to_str().unwrap()], b"");
     assert!(text(&out.stdout).contains("no eventTime field (it has @timestamp: try --timestamp-field @timestamp)"));
     assert!(text(&out.stderr).contains("hint: 103 record(s) rejected"), "{}", text(&out.stderr));
+    // Every rejection listed in a file (the report shows the first 20).
+    let listed = common::scratch("habits-rejections").join("rejections.txt");
+    let out =
+        trailwatch(&["replay", "--pack", "cis", "--rejections", listed.to_str().unwrap(), otrf.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let lines = std::fs::read_to_string(&listed).unwrap();
+    assert_eq!(lines.lines().count(), 103);
+    assert!(
+        lines
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with(".json:103: no eventTime field (it has @timestamp: try --timestamp-field @timestamp)"),
+        "{lines}"
+    );
+    std::fs::remove_dir_all(listed.parent().unwrap()).unwrap();
     let out = trailwatch(&["replay", "--pack", "cis", "--timestamp-field", "@timestamp", otrf.to_str().unwrap()], b"");
     assert!(text(&out.stdout).contains("103 event(s), 0 rejected"), "{}", text(&out.stdout));
 

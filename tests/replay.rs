@@ -344,3 +344,32 @@ fn replay_names_silent_misconfiguration() {
     assert!(!stderr.contains("give --template FILE"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn every_rejection_is_handed_over_in_order_in_bounded_parts() {
+    let dir = scratch("all-rejections");
+    let trail = dir.join("bad.ndjson");
+    let lines: String = (0..10_000).map(|i| format!("not json {i}\n")).collect();
+    std::fs::write(&trail, lines).unwrap();
+    let mut listed = Vec::new();
+    let mut largest = 0;
+    let mut sink = |rejections: &[trailwatch::source::Rejection]| {
+        largest = largest.max(rejections.len());
+        listed.extend(rejections.iter().map(|r| r.origin.to_string()));
+    };
+    let result = trailwatch::replay::replay_streaming(
+        &seed(),
+        &[trail],
+        &ReplayOptions::default(),
+        &mut |_| {},
+        &mut |_, _| {},
+        Some(&mut sink),
+    )
+    .unwrap();
+    assert_eq!(result.rejected, 10_000);
+    assert_eq!(result.rejections.len(), trailwatch::replay::KEPT_REJECTIONS);
+    assert_eq!(listed.len(), 10_000);
+    assert!(listed[0].ends_with("bad.ndjson:1") && listed[9_999].ends_with("bad.ndjson:10000"), "{}", listed[9_999]);
+    assert!(largest <= 4096, "{largest}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use trailwatch::alarm::Deployment;
 use trailwatch::config;
-use trailwatch::replay::{replay_with_deliveries, Progress, ReplayOptions};
+use trailwatch::replay::{replay_streaming, Progress, ReplayOptions};
 use trailwatch::report::{
     accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, AtomicFile,
     MetricsFormat, PlotWindow,
@@ -80,6 +80,11 @@ pub struct Args {
     /// to a temporary file beside it and renamed into place when complete).
     #[arg(long, value_name = "FILE")]
     deliveries_out: Option<PathBuf>,
+
+    /// Write every rejected record, one `FILE:LINE: reason` line each, to this file (the report
+    /// lists only the first 20; all are counted). Written whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    rejections: Option<PathBuf>,
 
     /// Write one SVG chart per alarm into this folder: the statistic, the threshold and the
     /// states over time (file names from the alarm names, made distinct).
@@ -168,11 +173,19 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         evaluation_lag: 0,
     };
     let mut meter = ProgressMeter::new();
-    let mut deliveries_out = args.deliveries_out.as_deref().map(DeliveryFile::create).transpose()?;
+    let mut deliveries_out = args.deliveries_out.as_deref().map(|p| LineFile::create(p, "deliveries")).transpose()?;
     let json = args.format == "json";
     // Progress and deliveries both write to the terminal, one after the other.
     let shared = RefCell::new(&mut *term);
-    let result = replay_with_deliveries(
+    let mut rejections_out = args.rejections.as_deref().map(|p| LineFile::create(p, "rejections")).transpose()?;
+    let mut list_rejection = |rejections: &[trailwatch::source::Rejection]| {
+        if let Some(file) = rejections_out.as_mut() {
+            for rejection in rejections {
+                file.write_line(&rejection.to_string());
+            }
+        }
+    };
+    let result = replay_streaming(
         &configuration,
         &args.inputs,
         &options,
@@ -192,17 +205,22 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
                 }
             }
         },
+        args.rejections.is_some().then_some(&mut list_rejection as &mut dyn FnMut(&[trailwatch::source::Rejection])),
     );
     let result = match result {
         Ok(result) => result,
         Err(e) => {
-            // Dropped uncommitted: the target keeps its old contents.
+            // Dropped uncommitted: the targets keep their old contents.
             drop(deliveries_out);
+            drop(rejections_out);
             return Err(e);
         }
     };
     meter.finish();
     if let (Some(file), Some(path)) = (deliveries_out, args.deliveries_out.as_deref()) {
+        file.finish(path)?;
+    }
+    if let (Some(file), Some(path)) = (rejections_out, args.rejections.as_deref()) {
         file.finish(path)?;
     }
 
@@ -333,17 +351,19 @@ fn load_configuration(
     Ok(configuration)
 }
 
-/// `--deliveries-out`: lines into an [`AtomicFile`], so a failed run never leaves half a
-/// file behind. The first write error is kept and reported when the run ends.
-struct DeliveryFile {
+/// `--deliveries-out` and `--rejections`: lines into an [`AtomicFile`], so a failed run never
+/// leaves half a file behind. The first write error is kept and reported when the run ends.
+struct LineFile {
     file: AtomicFile,
     error: Option<std::io::Error>,
+    /// What the lines are, for the error message.
+    what: &'static str,
 }
 
-impl DeliveryFile {
-    fn create(path: &Path) -> Result<DeliveryFile, String> {
+impl LineFile {
+    fn create(path: &Path, what: &'static str) -> Result<LineFile, String> {
         let file = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(DeliveryFile { file, error: None })
+        Ok(LineFile { file, error: None, what })
     }
 
     fn write_line(&mut self, line: &str) {
@@ -359,7 +379,7 @@ impl DeliveryFile {
             Some(e) => Err(e),
             None => self.file.commit(),
         };
-        done.map_err(|e| format!("{}: cannot write the deliveries: {e}", path.display()))
+        done.map_err(|e| format!("{}: cannot write the {}: {e}", path.display(), self.what))
     }
 }
 
