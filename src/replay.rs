@@ -136,6 +136,9 @@ pub fn replay_with_deliveries(
     replay_streaming(configuration, inputs, options, progress, deliveries, None)
 }
 
+/// Where [`replay_streaming`] hands every rejected record.
+pub type RejectionSink<'a> = dyn FnMut(&[Rejection]) + 'a;
+
 /// [`replay_with_deliveries`], also handing every rejected record to `rejections` (when
 /// given) in input order, a few thousand at a time, so that all of them can be listed
 /// (`--rejections FILE`) in bounded memory.
@@ -145,7 +148,7 @@ pub fn replay_streaming(
     options: &ReplayOptions,
     progress: &mut dyn FnMut(Progress),
     deliveries: &mut dyn FnMut(&RuleBank, &[Delivery]),
-    mut rejections: Option<&mut dyn FnMut(&[Rejection])>,
+    mut rejections: Option<&mut RejectionSink>,
 ) -> Result<ReplayResult, String> {
     check_options(options)?;
     let bank = FilterBank::new(&configuration.filters)?;
