@@ -155,10 +155,8 @@ pub fn filters(filters: &[MetricFilter]) -> Vec<Finding> {
     for (group, (count, regex_filters)) in by_group {
         let shown = if group.is_empty() { "(no log group named)".to_string() } else { format!("log group {group}") };
         if count > MAX_FILTERS_PER_LOG_GROUP {
-            findings.push(Finding::new(
+            findings.push(over_quota(
                 Severity::Error,
-                "limit-exceeded",
-                Subject::Configuration,
                 group,
                 format!(
                     "{shown}: {count} metric filters; PutMetricFilter refuses more than {MAX_FILTERS_PER_LOG_GROUP} \
@@ -167,12 +165,7 @@ pub fn filters(filters: &[MetricFilter]) -> Vec<Finding> {
             ));
         }
         if regex_filters.len() > MAX_REGEX_FILTERS_PER_LOG_GROUP {
-            findings.push(Finding::new(
-                Severity::Error,
-                "limit-exceeded",
-                Subject::Configuration,
-                group,
-                format!(
+            findings.push(over_quota(Severity::Error, group, format!(
                     "{shown}: {} metric filters hold a %regex% ({}); CloudWatch Logs allows {MAX_REGEX_FILTERS_PER_LOG_GROUP} \
                      per log group, so the next PutMetricFilter fails with LimitExceededException",
                     regex_filters.len(),
@@ -186,6 +179,11 @@ pub fn filters(filters: &[MetricFilter]) -> Vec<Finding> {
 
 /// How alike (Jaro-Winkler, letter case ignored) a unit must be to be offered instead.
 const UNIT_SUGGESTION_SIMILARITY: f64 = 0.8;
+
+/// A quota of a log group or bus exceeded.
+fn over_quota(severity: Severity, name: &str, message: String) -> Finding {
+    Finding::new(severity, "limit-exceeded", Subject::Configuration, name, message)
+}
 
 fn unknown_unit(unit: &str, subject: Subject, name: &str) -> Option<Finding> {
     if UNITS.contains(&unit) {
@@ -310,10 +308,8 @@ pub fn rules(rules: &[Rule]) -> Vec<Finding> {
     }
     for (bus, count) in per_bus {
         if count > DEFAULT_RULES_PER_BUS {
-            findings.push(Finding::new(
+            findings.push(over_quota(
                 Severity::Warning,
-                "limit-exceeded",
-                Subject::Configuration,
                 bus,
                 format!(
                     "event bus {bus}: {count} rules, over the default quota of {DEFAULT_RULES_PER_BUS} per bus \
