@@ -39,10 +39,6 @@ impl Drop for Scratch {
     }
 }
 
-fn trailwatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trailwatch")).args(args).stdin(Stdio::null()).output().expect("trailwatch runs")
-}
-
 /// The bundled access-alerts trail (2,390 CloudTrail records as NDJSON), with lines a
 /// reader must reject or treat with care: invalid UTF-8, no eventTime, CRLF, an empty line,
 /// a `\u` escape.
@@ -83,7 +79,7 @@ fn same_output(what: &str, whole: &Output, chunked: &Output) {
 fn with(reading: [&'static str; 4], args: &[&str]) -> Output {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(reading);
-    trailwatch(&all)
+    common::trailwatch(&all, b"")
 }
 
 #[test]
