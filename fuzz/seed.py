@@ -49,6 +49,12 @@ for c in eventbridge:
     put("event_matcher_vs_reference", pattern + "\n" + json.dumps(c["event"]) + "\n" + json.dumps(c["event"], indent=1).replace("\n", " "))
 for path in sorted((root / "testdata/templates").glob("*")):
     put("template_loader", path.read_bytes())
+for path in sorted((root / "testdata/terraform").rglob("*")):
+    if path.is_file() and path.suffix in (".tf", ".json"):
+        put("template_loader", path.read_bytes())
+for folder in ("two-stacks",):
+    base = root / "testdata/cdk" / folder
+    put("template_loader", (base / "manifest.json").read_text() + "\n---8<---\n" + (base / "Alerts.template.json").read_text())
 put("template_loader", "Resources:\n  F:\n    Type: AWS::Logs::MetricFilter\n    Properties:\n      FilterPattern: '{ $.a = 1 }'\n      LogGroupName: !Ref G\n      MetricTransformations:\n        - MetricName: M\n          MetricNamespace: N\n          MetricValue: '1'\n")
 
 # Replay: the first byte picks the format (+0x80: gzip the records), then a template, a NUL,

@@ -44,13 +44,15 @@ const EXIT_QUIET: i32 = 1;
 ///   trailwatch replay --template access-alerts.template.json --deliveries-out d.ndjson AWSLogs/
 ///   trailwatch replay --template cdk.out --metrics-out metrics.csv --plot charts/ AWSLogs/
 ///   trailwatch replay --template cdk.out --stack 'Prod/*' AWSLogs/
+///   trailwatch replay --template infra/ --var threshold=5 AWSLogs/      (a Terraform folder)
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// Input files or folders (default: standard input).
     inputs: Vec<PathBuf>,
 
-    /// A CloudFormation template (JSON or YAML), a cdk.out folder (or its manifest.json), or
+    /// A CloudFormation template (JSON or YAML), a cdk.out folder (or its manifest.json), a
+    /// Terraform .tf file or folder, `terraform show -json` output (plan or state), or
     /// describe-metric-filters / describe-alarms / list-rules / list-targets-by-rule JSON (the
     /// targets' rule named by a "Rule" key or the file name: NAME.targets.json); recognised by
     /// content. Repeatable; templates given together import each other's exports.

@@ -961,12 +961,12 @@ fn nested_stack(
 }
 
 /// One resource's resolved properties, with errors that name the resource.
-struct Properties<'a> {
+pub(super) struct Properties<'a> {
     /// The logical ID: the name of a filter or alarm that names none.
-    logical: &'a str,
+    pub logical: &'a str,
     /// The origin, as errors show it.
-    shown: &'a str,
-    map: &'a Value,
+    pub shown: &'a str,
+    pub map: &'a Value,
 }
 
 impl Properties<'_> {
@@ -1006,7 +1006,7 @@ impl Properties<'_> {
     }
 }
 
-fn metric_filter(p: &Properties) -> Result<MetricFilter, String> {
+pub(super) fn metric_filter(p: &Properties) -> Result<MetricFilter, String> {
     let transformations =
         p.map.get("MetricTransformations").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     let [t] = transformations else {
@@ -1049,7 +1049,7 @@ fn metric_filter(p: &Properties) -> Result<MetricFilter, String> {
     })
 }
 
-fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
+pub(super) fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
     let statistic: Statistic = match (p.text("Statistic"), p.text("ExtendedStatistic")) {
         (Some(s), None) | (None, Some(s)) => s.parse().map_err(|e| format!("{}: {e}", p.shown))?,
         (Some(_), Some(_)) => return Err(format!("{}: Statistic and ExtendedStatistic are exclusive", p.shown)),

@@ -15,6 +15,7 @@ mod describe;
 mod origin;
 mod packs;
 mod rules;
+mod terraform;
 
 use std::path::{Path, PathBuf};
 
@@ -248,6 +249,9 @@ impl<'a> Reader<'a> {
                 return cdk::assembly(self, path).map(Loaded::Stacks);
             }
             let entries = sorted_entries(path)?;
+            if entries.iter().any(|p| has_suffix(p, ".tf")) {
+                return terraform::folder(self, path).map(Loaded::Done);
+            }
             let templates: Vec<PathBuf> = entries.into_iter().filter(|p| has_suffix(p, ".template.json")).collect();
             if templates.is_empty() {
                 return Err(format!(
@@ -263,10 +267,26 @@ impl<'a> Reader<'a> {
             return Ok(Loaded::Stacks(stacks));
         }
         let text = self.text(path)?;
-        let document = cloudformation::to_json(&text).map_err(|e| format!("{shown}: {e}"))?;
+        if has_suffix(path, ".tf") {
+            return terraform::files(self, &[(path.to_path_buf(), text)]).map(Loaded::Done);
+        }
+        let document = match cloudformation::to_json(&text) {
+            Ok(document) => document,
+            Err(e) if terraform::looks_like_hcl(&text) => {
+                return terraform::files(self, &[(path.to_path_buf(), text)])
+                    .map_err(|hcl| format!("{hcl} (read as Terraform: neither JSON nor YAML: {e})"))
+                    .map(Loaded::Done)
+            }
+            Err(e) => return Err(format!("{shown}: {e}")),
+        };
         if cdk::is_manifest(&document) {
             let folder = path.parent().unwrap_or(Path::new("."));
             return cdk::assembly(self, folder).map(Loaded::Stacks);
+        }
+        if terraform::is_show_json(&document) {
+            return terraform::show_json(&document, path, &self.options.deployment)
+                .map_err(|e| format!("{shown}: {e}"))
+                .map(Loaded::Done);
         }
         if document.get("Resources").is_some() {
             let stack = cloudformation::Stack::new(path.to_path_buf(), text, document, &self.options.deployment);
@@ -309,9 +329,22 @@ fn sorted_entries(folder: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(entries)
 }
 
-/// Parses template or API JSON text (or YAML) that has no file.
+/// Parses configuration text that has no file: a template, API output, `terraform show
+/// -json` output or Terraform HCL.
 pub fn parse(text: &str, deployment: &Deployment) -> Result<Configuration, String> {
-    let document = cloudformation::to_json(text)?;
+    let document = match cloudformation::to_json(text) {
+        Ok(document) => document,
+        Err(e) if terraform::looks_like_hcl(text) => {
+            let options = LoadOptions::new(deployment.clone());
+            let mut reader = Reader::new(&options);
+            return terraform::files(&mut reader, &[(PathBuf::from("main.tf"), text.to_string())])
+                .map_err(|hcl| format!("{hcl} (read as Terraform: neither JSON nor YAML: {e})"));
+        }
+        Err(e) => return Err(e),
+    };
+    if terraform::is_show_json(&document) {
+        return terraform::show_json(&document, Path::new(""), deployment);
+    }
     if document.get("Resources").is_some() {
         let stack = cloudformation::Stack::new(PathBuf::new(), text.to_string(), document, deployment);
         let budget = cloudformation::Budget::default();
