@@ -1103,6 +1103,6 @@ pub(super) fn alarm(p: &Properties) -> Result<AlarmDefinition, String> {
             .map_err(|e| format!("{}: {e}", p.shown))?,
         evaluate_low_sample_count_percentile: p.text("EvaluateLowSampleCountPercentile"),
     };
-    definition.validate()?;
+    definition.validate().map_err(|e| format!("{}: {e}", p.shown))?;
     Ok(definition)
 }

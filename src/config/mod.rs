@@ -330,8 +330,16 @@ fn sorted_entries(folder: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Parses configuration text that has no file: a template, API output, `terraform show
-/// -json` output or Terraform HCL.
+/// -json` output or Terraform HCL. A resource that cannot be read is the error.
 pub fn parse(text: &str, deployment: &Deployment) -> Result<Configuration, String> {
+    let configuration = parse_kept(text, deployment)?;
+    match configuration.refused.first() {
+        Some(first) => Err(first.clone()),
+        None => Ok(configuration),
+    }
+}
+
+fn parse_kept(text: &str, deployment: &Deployment) -> Result<Configuration, String> {
     let document = match cloudformation::to_json(text) {
         Ok(document) => document,
         Err(e) if terraform::looks_like_hcl(text) => {
@@ -348,13 +356,9 @@ pub fn parse(text: &str, deployment: &Deployment) -> Result<Configuration, Strin
     if document.get("Resources").is_some() {
         let stack = cloudformation::Stack::new(PathBuf::new(), text.to_string(), document, deployment);
         let budget = cloudformation::Budget::default();
-        let configuration = cloudformation::load_stacks(vec![stack], &budget, &mut |path| {
+        return cloudformation::load_stacks(vec![stack], &budget, &mut |path| {
             Err(format!("{}: nested stack templates are read from a cdk.out folder", path.display()))
-        })?;
-        return match configuration.refused.first() {
-            Some(first) => Err(first.clone()),
-            None => Ok(configuration),
-        };
+        });
     }
     api_output(&document, deployment, None, Path::new(""))
 }

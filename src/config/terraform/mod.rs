@@ -155,10 +155,12 @@ fn files_with(
         variable_files.push(module::File { path: path.clone(), text: reader.text(path)? });
     }
     let options = reader.options;
-    let mut notes = Vec::new();
-    let resources = module::resources(&files, &variable_files, &options.variables, &options.deployment, &mut notes)?;
+    let (mut notes, mut refused) = (Vec::new(), Vec::new());
+    let resources =
+        module::resources(&files, &variable_files, &options.variables, &options.deployment, &mut notes, &mut refused)?;
     let mut configuration = configuration(resources, &options.deployment)?;
     configuration.notes.splice(0..0, notes);
+    configuration.refused.splice(0..0, refused);
     Ok(configuration)
 }
 
@@ -358,46 +360,9 @@ fn configuration(resources: Vec<Resource>, deployment: &Deployment) -> Result<Co
     let targets: Vec<&Resource> = resources.iter().filter(|r| r.kind == "aws_cloudwatch_event_target").collect();
     let mut used = vec![false; targets.len()];
     for resource in &resources {
-        let shown = resource.origin.to_string();
-        let logical = resource.origin.resource.rsplit('.').next().unwrap_or(&resource.origin.resource);
-        match resource.kind.as_str() {
-            "aws_cloudwatch_log_metric_filter" => {
-                let map = filter_properties(&resource.values);
-                let filter = metric_filter(&Properties { logical, shown: &shown, map: &map })?;
-                configuration.push_filter(filter, resource.origin.clone());
-            }
-            "aws_cloudwatch_metric_alarm" => {
-                let map = alarm_properties(&resource.values);
-                if map.get("Metrics").is_some() {
-                    configuration.notes.push(format!("{shown}: metric-math alarms (metric_query) are not evaluated"));
-                    continue;
-                }
-                let alarm = alarm(&Properties { logical, shown: &shown, map: &map })?;
-                configuration.push_alarm(alarm, resource.origin.clone());
-            }
-            "aws_cloudwatch_event_rule" => {
-                let name = present(&resource.values, "name").and_then(Value::as_str).unwrap_or(logical);
-                let rule_bus = bus(&resource.values);
-                let mut mine = Vec::new();
-                for (i, target) in targets.iter().enumerate() {
-                    let names = present(&target.values, "rule").and_then(Value::as_str) == Some(name);
-                    if names && bus(&target.values) == rule_bus {
-                        used[i] = true;
-                        let id = target.origin.resource.rsplit('.').next().unwrap_or_default();
-                        mine.push(target_properties(&target.values, id));
-                    }
-                }
-                let map = rule_properties(&resource.values, mine);
-                match super::rules::cloudformation_rule(logical, &map, deployment)
-                    .map_err(|e| format!("{shown}: {e}"))?
-                {
-                    Some(rule) => configuration.push_rule(rule, resource.origin.clone()),
-                    None => {
-                        configuration.notes.push(format!("{shown}: a scheduled rule (no event_pattern), not replayed"))
-                    }
-                }
-            }
-            _ => {}
+        // A resource that cannot be read is refused on its own; the others are still read.
+        if let Err(e) = definition(resource, &targets, &mut used, deployment, &mut configuration) {
+            configuration.refused.push(e);
         }
     }
     for (target, used) in targets.iter().zip(used) {
@@ -409,6 +374,54 @@ fn configuration(resources: Vec<Resource>, deployment: &Deployment) -> Result<Co
         }
     }
     Ok(configuration)
+}
+
+/// One resource's definition into `configuration`; a rule takes the targets that name it.
+fn definition(
+    resource: &Resource,
+    targets: &[&Resource],
+    used: &mut [bool],
+    deployment: &Deployment,
+    configuration: &mut Configuration,
+) -> Result<(), String> {
+    let shown = resource.origin.to_string();
+    let logical = resource.origin.resource.rsplit('.').next().unwrap_or(&resource.origin.resource);
+    match resource.kind.as_str() {
+        "aws_cloudwatch_log_metric_filter" => {
+            let map = filter_properties(&resource.values);
+            let filter = metric_filter(&Properties { logical, shown: &shown, map: &map })?;
+            configuration.push_filter(filter, resource.origin.clone());
+        }
+        "aws_cloudwatch_metric_alarm" => {
+            let map = alarm_properties(&resource.values);
+            if map.get("Metrics").is_some() {
+                configuration.notes.push(format!("{shown}: metric-math alarms (metric_query) are not evaluated"));
+                return Ok(());
+            }
+            let alarm = alarm(&Properties { logical, shown: &shown, map: &map })?;
+            configuration.push_alarm(alarm, resource.origin.clone());
+        }
+        "aws_cloudwatch_event_rule" => {
+            let name = present(&resource.values, "name").and_then(Value::as_str).unwrap_or(logical);
+            let rule_bus = bus(&resource.values);
+            let mut mine = Vec::new();
+            for (i, target) in targets.iter().enumerate() {
+                let names = present(&target.values, "rule").and_then(Value::as_str) == Some(name);
+                if names && bus(&target.values) == rule_bus {
+                    used[i] = true;
+                    let id = target.origin.resource.rsplit('.').next().unwrap_or_default();
+                    mine.push(target_properties(&target.values, id));
+                }
+            }
+            let map = rule_properties(&resource.values, mine);
+            match super::rules::cloudformation_rule(logical, &map, deployment).map_err(|e| format!("{shown}: {e}"))? {
+                Some(rule) => configuration.push_rule(rule, resource.origin.clone()),
+                None => configuration.notes.push(format!("{shown}: a scheduled rule (no event_pattern), not replayed")),
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ pub(super) fn resources(
     variables: &[(String, String)],
     deployment: &Deployment,
     notes: &mut Vec<String>,
+    refused: &mut Vec<String>,
 ) -> Result<Vec<Resource>, String> {
     let mut module = Module::default();
     for file in files {
@@ -171,9 +172,15 @@ pub(super) fn resources(
         if !super::READ_TYPES.contains(&kind.as_str()) {
             continue;
         }
-        for (address, values) in evaluator.instances(kind, name, declared)? {
-            let origin = Origin { resource: address, ..declared.origin.clone() };
-            out.push(Resource { kind: kind.clone(), values, origin });
+        // A resource that cannot be read is refused on its own; the others are still read.
+        match evaluator.instances(kind, name, declared) {
+            Ok(instances) => {
+                for (address, values) in instances {
+                    let origin = Origin { resource: address, ..declared.origin.clone() };
+                    out.push(Resource { kind: kind.clone(), values, origin });
+                }
+            }
+            Err(e) => refused.push(e),
         }
     }
     notes.extend(module.notes.iter().cloned());

@@ -285,3 +285,29 @@ fn hostile_expressions_are_errors_not_panics() {
         let _ = super::super::parse(&text, &crate::config::Deployment::default());
     }
 }
+
+#[test]
+fn keep_going_refuses_each_bad_resource_and_reads_the_others() {
+    let alarm = |name: &str, threshold: &str| {
+        format!("resource \"aws_cloudwatch_metric_alarm\" \"{name}\" {{\n  alarm_name = \"{name}\"\n  namespace = \"n\"\n  metric_name = \"m\"\n  statistic = \"Sum\"\n  period = 60\n  evaluation_periods = 1\n  comparison_operator = \"GreaterThanThreshold\"\n  threshold = {threshold}\n}}\n")
+    };
+    let text = [
+        alarm("good", "1"),
+        alarm("unknown", "var.nowhere"),
+        alarm("bad_period", "1").replace("period = 60", "period = 7"),
+    ]
+    .concat();
+    let folder = Folder::new("keep-going", &[("main.tf", &text)]);
+    let c = folder.load(&LoadOptions { keep_going: true, ..LoadOptions::default() }).unwrap();
+    assert_eq!(c.alarms.len(), 1);
+    assert_eq!(c.refused.len(), 2, "{:?}", c.refused);
+    assert!(
+        c.refused[0]
+            .contains("main.tf:11: aws_cloudwatch_metric_alarm.unknown: threshold: var.nowhere is not declared"),
+        "{:?}",
+        c.refused
+    );
+    assert!(c.refused[1].contains("main.tf:21: aws_cloudwatch_metric_alarm.bad_period"), "{:?}", c.refused);
+    // Without keep_going the first is the error.
+    assert!(folder.load(&LoadOptions::default()).unwrap_err().contains("aws_cloudwatch_metric_alarm.unknown"));
+}
