@@ -695,7 +695,7 @@ impl<'a> Resolver<'a> {
 
 /// Whether the replay needs a property of a resource of this kind (the others only name
 /// or route things: log groups, actions, descriptions, target ARNs).
-fn needed(kind: &str, key: &str) -> bool {
+pub(super) fn needed(kind: &str, key: &str) -> bool {
     match kind {
         "AWS::Logs::MetricFilter" => matches!(key, "FilterPattern" | "MetricTransformations"),
         "AWS::CloudWatch::Alarm" => !matches!(

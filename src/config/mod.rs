@@ -271,7 +271,9 @@ impl<'a> Reader<'a> {
             return terraform::files(self, &[(path.to_path_buf(), text)]).map(Loaded::Done);
         }
         let document = match cloudformation::to_json(&text) {
-            Ok(document) => document,
+            // HCL may also read as one YAML string.
+            Ok(document) if document.is_object() || !terraform::looks_like_hcl(&text) => document,
+            Ok(_) => return terraform::files(self, &[(path.to_path_buf(), text)]).map(Loaded::Done),
             Err(e) if terraform::looks_like_hcl(&text) => {
                 return terraform::files(self, &[(path.to_path_buf(), text)])
                     .map_err(|hcl| format!("{hcl} (read as Terraform: neither JSON nor YAML: {e})"))
@@ -340,13 +342,17 @@ pub fn parse(text: &str, deployment: &Deployment) -> Result<Configuration, Strin
 }
 
 fn parse_kept(text: &str, deployment: &Deployment) -> Result<Configuration, String> {
+    let hcl = || {
+        let options = LoadOptions::new(deployment.clone());
+        let mut reader = Reader::new(&options);
+        terraform::files(&mut reader, &[(PathBuf::from("main.tf"), text.to_string())])
+    };
     let document = match cloudformation::to_json(text) {
-        Ok(document) => document,
+        // HCL may also read as one YAML string.
+        Ok(document) if document.is_object() || !terraform::looks_like_hcl(text) => document,
+        Ok(_) => return hcl(),
         Err(e) if terraform::looks_like_hcl(text) => {
-            let options = LoadOptions::new(deployment.clone());
-            let mut reader = Reader::new(&options);
-            return terraform::files(&mut reader, &[(PathBuf::from("main.tf"), text.to_string())])
-                .map_err(|hcl| format!("{hcl} (read as Terraform: neither JSON nor YAML: {e})"));
+            return hcl().map_err(|hcl| format!("{hcl} (read as Terraform: neither JSON nor YAML: {e})"))
         }
         Err(e) => return Err(e),
     };

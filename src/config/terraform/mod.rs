@@ -32,25 +32,71 @@ struct Resource {
     origin: Origin,
 }
 
-/// Whether the replay needs an attribute of a resource of this kind: one that does not
-/// resolve is then an error; any other is left out and noted.
+/// Each read type's arguments under the CloudFormation property they are: one table for
+/// mapping a resource and for deciding which of its arguments the replay needs.
+const FILTER_NAMES: &[(&str, &str)] = &[
+    ("name", "FilterName"),
+    ("log_group_name", "LogGroupName"),
+    ("pattern", "FilterPattern"),
+    ("metric_transformation", "MetricTransformations"),
+];
+const ALARM_NAMES: &[(&str, &str)] = &[
+    ("alarm_name", "AlarmName"),
+    ("alarm_description", "AlarmDescription"),
+    ("actions_enabled", "ActionsEnabled"),
+    ("alarm_actions", "AlarmActions"),
+    ("ok_actions", "OKActions"),
+    ("insufficient_data_actions", "InsufficientDataActions"),
+    ("namespace", "Namespace"),
+    ("metric_name", "MetricName"),
+    ("statistic", "Statistic"),
+    ("extended_statistic", "ExtendedStatistic"),
+    ("unit", "Unit"),
+    ("period", "Period"),
+    ("evaluation_periods", "EvaluationPeriods"),
+    ("datapoints_to_alarm", "DatapointsToAlarm"),
+    ("threshold", "Threshold"),
+    ("comparison_operator", "ComparisonOperator"),
+    ("treat_missing_data", "TreatMissingData"),
+    ("evaluate_low_sample_count_percentiles", "EvaluateLowSampleCountPercentile"),
+    ("dimensions", "Dimensions"),
+    ("metric_query", "Metrics"),
+    ("tags", "Tags"),
+];
+const RULE_NAMES: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("event_pattern", "EventPattern"),
+    ("event_bus_name", "EventBusName"),
+    ("schedule_expression", "ScheduleExpression"),
+    // `is_enabled` first, so that `state` wins when both are given.
+    ("is_enabled", "State"),
+    ("state", "State"),
+];
+const TARGET_NAMES: &[(&str, &str)] = &[
+    ("arn", "Arn"),
+    ("input", "Input"),
+    ("input_path", "InputPath"),
+    ("target_id", "Id"),
+    ("input_transformer", "InputTransformer"),
+];
+
+/// Whether the replay needs an attribute of a resource of this kind (as it needs the
+/// CloudFormation property the attribute is): one that does not resolve is then an error;
+/// any other is left out and noted.
 fn needed(kind: &str, key: &str) -> bool {
-    match kind {
-        "aws_cloudwatch_log_metric_filter" => matches!(key, "pattern" | "metric_transformation"),
-        "aws_cloudwatch_metric_alarm" => !matches!(
-            key,
-            "alarm_name" | "alarm_description" | "alarm_actions" | "ok_actions" | "insufficient_data_actions" | "tags"
-        ),
-        "aws_cloudwatch_event_rule" => {
-            matches!(key, "event_pattern" | "state" | "is_enabled" | "event_bus_name" | "schedule_expression")
-        }
-        "aws_cloudwatch_event_target" => {
-            matches!(key, "rule" | "event_bus_name" | "target_id" | "input" | "input_path" | "input_transformer")
-        }
+    let (properties, names) = match kind {
+        "aws_cloudwatch_log_metric_filter" => ("AWS::Logs::MetricFilter", FILTER_NAMES),
+        "aws_cloudwatch_metric_alarm" => ("AWS::CloudWatch::Alarm", ALARM_NAMES),
+        "aws_cloudwatch_event_rule" => ("AWS::Events::Rule", RULE_NAMES),
+        // A target's rule and bus join it to its rule.
+        "aws_cloudwatch_event_target" if matches!(key, "rule" | "event_bus_name") => return true,
+        "aws_cloudwatch_event_target" => ("Target", TARGET_NAMES),
         // Every attribute of a block the replay needs (`metric_transformation`).
-        "*" => true,
-        _ => false,
-    }
+        "*" => return true,
+        _ => return false,
+    };
+    let property = names.iter().find(|(argument, _)| *argument == key).map_or(key, |(_, property)| property);
+    super::cloudformation::needed(properties, property)
 }
 
 /// The attributes AWS computes for a resource (ARNs, ids, generated names), added where
@@ -252,8 +298,9 @@ fn pairs(values: &Value, key: &str, name: &str) -> Option<Value> {
 
 fn filter_properties(values: &Value) -> Value {
     let mut out = Map::new();
-    copy(values, &mut out, &[("name", "FilterName"), ("log_group_name", "LogGroupName")]);
+    copy(values, &mut out, FILTER_NAMES);
     out.insert("FilterPattern".into(), values.get("pattern").cloned().unwrap_or(Value::Null));
+    out.remove("MetricTransformations");
     if let Some(t) = block(values, "metric_transformation") {
         let mut transformation = Map::new();
         copy(
@@ -279,57 +326,27 @@ fn filter_properties(values: &Value) -> Value {
 
 fn alarm_properties(values: &Value) -> Value {
     let mut out = Map::new();
-    copy(
-        values,
-        &mut out,
-        &[
-            ("alarm_name", "AlarmName"),
-            ("alarm_description", "AlarmDescription"),
-            ("actions_enabled", "ActionsEnabled"),
-            ("alarm_actions", "AlarmActions"),
-            ("ok_actions", "OKActions"),
-            ("insufficient_data_actions", "InsufficientDataActions"),
-            ("namespace", "Namespace"),
-            ("metric_name", "MetricName"),
-            ("statistic", "Statistic"),
-            ("extended_statistic", "ExtendedStatistic"),
-            ("unit", "Unit"),
-            ("period", "Period"),
-            ("evaluation_periods", "EvaluationPeriods"),
-            ("threshold", "Threshold"),
-            ("comparison_operator", "ComparisonOperator"),
-            ("treat_missing_data", "TreatMissingData"),
-            ("evaluate_low_sample_count_percentiles", "EvaluateLowSampleCountPercentile"),
-        ],
-    );
+    copy(values, &mut out, ALARM_NAMES);
     // The state writes an unset DatapointsToAlarm as 0 (AWS's smallest is 1).
-    if let Some(m) = present(values, "datapoints_to_alarm").filter(|m| super::number(m) != Some(0.0)) {
-        out.insert("DatapointsToAlarm".into(), m.clone());
+    if out.get("DatapointsToAlarm").and_then(super::number) == Some(0.0) {
+        out.remove("DatapointsToAlarm");
     }
+    out.remove("Dimensions");
     if let Some(dimensions) = pairs(values, "dimensions", "Name") {
         out.insert("Dimensions".into(), dimensions);
-    }
-    if let Some(queries) = present(values, "metric_query") {
-        out.insert("Metrics".into(), queries.clone());
     }
     Value::Object(out)
 }
 
 fn rule_properties(values: &Value, targets: Vec<Value>) -> Value {
     let mut out = Map::new();
-    copy(
-        values,
-        &mut out,
-        &[
-            ("name", "Name"),
-            ("event_pattern", "EventPattern"),
-            ("event_bus_name", "EventBusName"),
-            ("schedule_expression", "ScheduleExpression"),
-            ("state", "State"),
-        ],
-    );
-    if !out.contains_key("State") && values.get("is_enabled").and_then(Value::as_bool) == Some(false) {
-        out.insert("State".into(), json!("DISABLED"));
+    copy(values, &mut out, RULE_NAMES);
+    // `is_enabled` (before the provider had `state`): false is DISABLED, true the default.
+    if values.get("state").and_then(Value::as_str).is_none_or(str::is_empty) {
+        match values.get("is_enabled").and_then(Value::as_bool) {
+            Some(false) => out.insert("State".into(), json!("DISABLED")),
+            _ => out.remove("State"),
+        };
     }
     out.insert("Targets".into(), Value::Array(targets));
     Value::Object(out)
@@ -337,8 +354,9 @@ fn rule_properties(values: &Value, targets: Vec<Value>) -> Value {
 
 fn target_properties(values: &Value, fallback_id: &str) -> Value {
     let mut out = Map::new();
-    copy(values, &mut out, &[("arn", "Arn"), ("input", "Input"), ("input_path", "InputPath")]);
-    out.insert("Id".into(), present(values, "target_id").cloned().unwrap_or_else(|| json!(fallback_id)));
+    copy(values, &mut out, TARGET_NAMES);
+    out.entry("Id").or_insert_with(|| json!(fallback_id));
+    out.remove("InputTransformer");
     if let Some(t) = block(values, "input_transformer") {
         let mut transformer = Map::new();
         copy(t, &mut transformer, &[("input_paths", "InputPathsMap"), ("input_template", "InputTemplate")]);

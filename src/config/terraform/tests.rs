@@ -311,3 +311,22 @@ fn keep_going_refuses_each_bad_resource_and_reads_the_others() {
     // Without keep_going the first is the error.
     assert!(folder.load(&LoadOptions::default()).unwrap_err().contains("aws_cloudwatch_metric_alarm.unknown"));
 }
+
+#[test]
+fn rule_state_from_state_or_is_enabled() {
+    let rule = |extra: &str| {
+        format!("resource \"aws_cloudwatch_event_rule\" \"r\" {{\n  name = \"r\"\n  event_pattern = jsonencode({{ source = [\"aws.ec2\"] }})\n  {extra}\n}}\n")
+    };
+    for (extra, state) in [
+        ("", crate::rule::RuleState::Enabled),
+        ("is_enabled = false", crate::rule::RuleState::Disabled),
+        ("is_enabled = true", crate::rule::RuleState::Enabled),
+        (
+            "state = \"ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS\"\n  is_enabled = false",
+            crate::rule::RuleState::EnabledWithAllCloudTrailManagementEvents,
+        ),
+    ] {
+        let c = super::super::parse(&rule(extra), &crate::config::Deployment::default()).unwrap();
+        assert_eq!(c.rules[0].state, state, "{extra}");
+    }
+}
