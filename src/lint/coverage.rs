@@ -18,8 +18,8 @@ use serde_json::{json, Map, Value};
 
 use super::{Finding, Severity, Subject};
 use crate::config::Configuration;
-use crate::event_pattern::{self, EventMatcher};
-use crate::matcher::{self, Matcher};
+use crate::event_pattern::{self, EventMatcherSet};
+use crate::matcher::{self, MatcherSet};
 use crate::pattern::{self, CompareOp, JsonCondition, JsonExpr, JsonTest, Pattern, Step};
 use crate::rule::{bus_event, RuleState};
 
@@ -70,58 +70,75 @@ pub struct ControlCoverage {
     pub silent: Vec<String>,
 }
 
-/// Something that may match a record.
-struct Detector {
-    label: String,
-    /// Whether it notifies: a filter read by an alarm, an enabled rule with a target.
-    live: bool,
-    kind: DetectorKind,
+/// The configuration's filters and rules, each matched set-wise: one pass over a record for
+/// all filters (`MatcherSet`) and one over its event for all rules (`EventMatcherSet`), so
+/// coverage costs one pass per record however many definitions there are.
+struct Detectors {
+    /// `None` when there are no filters.
+    filters: Option<MatcherSet>,
+    rules: EventMatcherSet,
+    /// Per filter, then per rule: its label and whether it notifies (a filter read by an
+    /// alarm, a rule not disabled with a target).
+    labels: Vec<(String, bool)>,
+    /// Per rule: whether it receives read-only calls.
+    all_management_events: Vec<bool>,
 }
 
-enum DetectorKind {
-    Filter(Box<dyn Matcher>),
-    Rule { matcher: EventMatcher, all_management_events: bool },
-}
-
-impl Detector {
-    fn matches(&self, record: &str) -> bool {
-        match &self.kind {
-            DetectorKind::Filter(matcher) => matcher.is_match(record),
-            DetectorKind::Rule { matcher, all_management_events } => match bus_event(record) {
-                // Region is a deployment matter: coverage asks whether the pattern would see
-                // the event, so the rule's region is not compared.
-                Ok(event) => (!event.read_only || *all_management_events) && matcher.is_match(&event.json),
-                Err(_) => false,
-            },
+impl Detectors {
+    fn new(configuration: &Configuration) -> Detectors {
+        let mut labels = Vec::new();
+        let mut patterns = Vec::new();
+        for filter in &configuration.filters {
+            // Invalid patterns are lint findings of their own; they detect nothing here.
+            let Ok(parsed) = pattern::parse(&filter.pattern) else { continue };
+            if matcher::compile(&parsed).is_err() {
+                continue;
+            }
+            let t = &filter.transformation;
+            let live =
+                configuration.alarms.iter().any(|a| a.namespace == t.namespace && a.metric_name == t.metric_name);
+            labels.push((format!("metric filter {}", filter.name), live));
+            patterns.push(parsed);
         }
+        // Every pattern compiled on its own, so the set compiles too; were it not to, the
+        // filters detect nothing rather than failing the lint.
+        let filters = if patterns.is_empty() { None } else { MatcherSet::new(&patterns).ok() };
+        if filters.is_none() {
+            labels.clear();
+        }
+        let mut event_patterns = Vec::new();
+        let mut all_management_events = Vec::new();
+        for rule in &configuration.rules {
+            let Ok(parsed) = event_pattern::parse(&rule.event_pattern) else { continue };
+            labels.push((format!("rule {}", rule.name), rule.state != RuleState::Disabled && !rule.targets.is_empty()));
+            event_patterns.push(parsed);
+            all_management_events.push(rule.state == RuleState::EnabledWithAllCloudTrailManagementEvents);
+        }
+        Detectors { filters, rules: EventMatcherSet::new(&event_patterns), labels, all_management_events }
     }
-}
 
-fn detectors(configuration: &Configuration) -> Vec<Detector> {
-    let mut out = Vec::new();
-    for filter in &configuration.filters {
-        let Ok(parsed) = pattern::parse(&filter.pattern) else { continue };
-        let Ok(compiled) = matcher::compile(&parsed) else { continue };
-        let t = &filter.transformation;
-        let live = configuration.alarms.iter().any(|a| a.namespace == t.namespace && a.metric_name == t.metric_name);
-        out.push(Detector {
-            label: format!("metric filter {}", filter.name),
-            live,
-            kind: DetectorKind::Filter(compiled),
-        });
+    /// The detectors (indices into `labels`) that match `record`.
+    fn matching(&self, record: &str, scratch: &mut Vec<usize>) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(filters) = &self.filters {
+            filters.for_each_match(record, |i, _| out.push(i));
+        }
+        if !self.rules.is_empty() {
+            // Region is a deployment matter: coverage asks whether the pattern would see the
+            // event, so the rule's region is not compared.
+            if let Ok(event) = bus_event(record) {
+                self.rules.matching(&event.json, scratch);
+                let first_rule = self.filters.as_ref().map_or(0, MatcherSet::len);
+                out.extend(
+                    scratch
+                        .iter()
+                        .filter(|&&r| !event.read_only || self.all_management_events[r])
+                        .map(|r| first_rule + r),
+                );
+            }
+        }
+        out
     }
-    for rule in &configuration.rules {
-        let Ok(parsed) = event_pattern::parse(&rule.event_pattern) else { continue };
-        out.push(Detector {
-            label: format!("rule {}", rule.name),
-            live: rule.state != RuleState::Disabled && !rule.targets.is_empty(),
-            kind: DetectorKind::Rule {
-                matcher: event_pattern::compile(&parsed),
-                all_management_events: rule.state == RuleState::EnabledWithAllCloudTrailManagementEvents,
-            },
-        });
-    }
-    out
 }
 
 /// The bundled real records.
@@ -138,29 +155,34 @@ pub fn coverage(pack: &str, configuration: &Configuration) -> Result<Vec<Control
     let controls = crate::config::pack(pack)?;
     let real = corpus()?;
     let parsed_corpus = Parsed::new(&real);
-    let detectors = detectors(configuration);
+    let detectors = Detectors::new(configuration);
+    let mut scratch = Vec::new();
+    // The real records are the same for every control: matched once.
+    let real_matches: Vec<Vec<usize>> = real.iter().map(|r| detectors.matching(r, &mut scratch)).collect();
     let mut out = Vec::new();
     for (control, alarm) in controls.filters.iter().zip(&controls.alarms) {
         let parsed = pattern::parse(&control.pattern).map_err(|e| format!("{}: {}", control.name, e.aws_message))?;
         let compiled = matcher::compile(&parsed).map_err(|e| format!("{}: {}", control.name, e.aws_message))?;
         let generated: Vec<String> =
             variants(&parsed, &parsed_corpus).into_iter().filter(|record| compiled.is_match(record)).collect();
-        let real_sample: Vec<&String> = real.iter().filter(|record| compiled.is_match(record)).collect();
-        let sample: Vec<&String> = generated.iter().chain(real_sample.iter().copied()).collect();
-        let mut used = vec![false; detectors.len()];
-        let mut silent_used = vec![false; detectors.len()];
+        let real_sample: Vec<usize> = (0..real.len()).filter(|&i| compiled.is_match(&real[i])).collect();
+        let sample: Vec<(&String, Vec<usize>)> = generated
+            .iter()
+            .map(|record| (record, detectors.matching(record, &mut scratch)))
+            .chain(real_sample.iter().map(|&i| (&real[i], real_matches[i].clone())))
+            .collect();
+        let mut used = vec![false; detectors.labels.len()];
+        let mut silent_used = vec![false; detectors.labels.len()];
         let mut detected = 0;
         let mut missed_example = None;
-        for record in &sample {
+        for (record, matched) in &sample {
             let mut hit = false;
-            for (i, detector) in detectors.iter().enumerate() {
-                if detector.matches(record) {
-                    if detector.live {
-                        used[i] = true;
-                        hit = true;
-                    } else {
-                        silent_used[i] = true;
-                    }
+            for &i in matched {
+                if detectors.labels[i].1 {
+                    used[i] = true;
+                    hit = true;
+                } else {
+                    silent_used[i] = true;
                 }
             }
             if hit {
@@ -177,7 +199,7 @@ pub fn coverage(pack: &str, configuration: &Configuration) -> Result<Vec<Control
             Status::Narrower
         };
         let names = |flags: &[bool]| -> Vec<String> {
-            detectors.iter().zip(flags).filter(|(_, used)| **used).map(|(d, _)| d.label.clone()).collect()
+            detectors.labels.iter().zip(flags).filter(|(_, used)| **used).map(|((label, _), _)| label.clone()).collect()
         };
         out.push(ControlCoverage {
             id: control.name.clone(),
