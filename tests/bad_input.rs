@@ -1145,16 +1145,37 @@ fn a_huge_message_in_a_filter_log_events_page_is_one_rejection_in_bounded_memory
 #[test]
 fn files_named_by_flags_are_read_with_a_cap() {
     let events = common::testdata("sample/trail");
-    let cases: [&[&str]; 4] = [
-        &["replay", "--template", "/dev/zero", events.to_str().unwrap_or_default()],
-        &["test-metric-filter", "--filter-pattern", "x", "--log-event-file", "/dev/zero"],
-        &["test-metric-filter", "--filter-pattern", "file:///dev/zero", "--log-event-messages", "x"],
-        &["test-metric-filter", "--cli-input-json", "file:///dev/zero"],
+    // grep's status for replay, the aws CLI's for a parameter it cannot load (semantics.md).
+    let cases: [(&[&str], i32); 4] = [
+        (&["replay", "--template", "/dev/zero", events.to_str().unwrap_or_default()], 2),
+        (&["test-metric-filter", "--filter-pattern", "x", "--log-event-file", "/dev/zero"], 252),
+        (&["test-metric-filter", "--filter-pattern", "file:///dev/zero", "--log-event-messages", "x"], 252),
+        (&["test-metric-filter", "--cli-input-json", "file:///dev/zero"], 252),
     ];
-    for args in cases {
+    for (args, status) in cases {
         let output = trailwatch_within(120, args);
-        assert!(matches!(output.status.code(), Some(2 | 252)), "{args:?}: {:?}", output.status);
+        assert_eq!(output.status.code(), Some(status), "{args:?}");
         let stderr = text(&output.stderr);
         assert!(stderr.contains("/dev/zero is larger than the"), "{args:?}: {stderr}");
+    }
+}
+
+/// A parameter file or event file that does not exist: the aws CLI's 252 in its two
+/// commands, with the path named; never an answer.
+#[test]
+fn missing_parameter_files_exit_as_the_aws_cli_does() {
+    let missing = "/nonexistent/trailwatch-missing-file";
+    let url = format!("file://{missing}");
+    let cases: [&[&str]; 4] = [
+        &["test-metric-filter", "--filter-pattern", "x", "--log-event-file", missing],
+        &["test-metric-filter", "--filter-pattern", "x", "--log-event-messages", &url],
+        &["test-event-pattern", "--event-pattern", &url, "--event", "{}"],
+        &["test-event-pattern", "--event-pattern", "{}", "--event", &url],
+    ];
+    for args in cases {
+        let output = trailwatch_within(60, args);
+        assert_eq!(output.status.code(), Some(252), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(text(&output.stderr).contains(missing), "{args:?}");
     }
 }

@@ -185,25 +185,38 @@ fn stream_file(pattern_text: &str, path: &Path, reading: super::Reading, term: &
             listed += 1;
         }
     };
-    term.print(format_args!("{}", cli_json_stream::START));
+    // The file is opened (or, when not a regular file, read) before the answer begins, so a
+    // file that cannot be read gets the CLI's usage status and no half-written answer.
     let regular = path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file());
-    if regular {
-        let tally = read_inputs_parallel(&[path.to_path_buf()], &options, &parts, |part| merge(part, term));
-        if tally.unreadable > 0 {
-            rejected += 1;
+    let whole = if regular {
+        if let Err(error) = std::fs::File::open(path) {
+            term.note(format_args!("{}: cannot read: {error}", path.display()));
+            return EXIT_USAGE;
         }
+        None
     } else {
         // A pipe or a device is read whole, with a cap (it may never end).
-        let bytes = match trailwatch::source::read_file_capped(path, MAX_MESSAGE_FILE) {
-            Ok(bytes) => bytes,
+        match trailwatch::source::read_file_capped(path, MAX_MESSAGE_FILE) {
+            Ok(bytes) => Some(bytes),
             Err(message) => {
                 term.note(message);
                 return EXIT_USAGE;
             }
-        };
-        let mut part = parts.start();
-        read_bytes(&path.display().to_string(), &bytes, &options, &mut |record| parts.take(&mut part, record));
-        merge(part, term);
+        }
+    };
+    term.print(format_args!("{}", cli_json_stream::START));
+    match whole {
+        None => {
+            let tally = read_inputs_parallel(&[path.to_path_buf()], &options, &parts, |part| merge(part, term));
+            if tally.unreadable > 0 {
+                rejected += 1;
+            }
+        }
+        Some(bytes) => {
+            let mut part = parts.start();
+            read_bytes(&path.display().to_string(), &bytes, &options, &mut |record| parts.take(&mut part, record));
+            merge(part, term);
+        }
     }
     term.println(cli_json_stream::end(any));
     if rejected > 0 {
