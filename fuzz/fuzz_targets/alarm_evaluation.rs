@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
     let mut tally = FilterTally::default();
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for _ in 0..usize::from(b.u8() % 24) {
-        let offset = (b.u64() % (2 * DAY)) as i64 - DAY / 2;
+        let offset = (b.u64() % (2 * DAY as u64)) as i64 - DAY / 2;
         let Ok(t) = check_event_time(base + offset) else { continue };
         let value = VALUES[usize::from(b.u8() % 8)];
         store.record(&filter, Outcome::Publish { value, dimensions: Vec::new(), matched: true }, t, &mut tally);

@@ -220,15 +220,6 @@ fn ceil_minute(t: Millis) -> Millis {
     (t + MINUTE - 1).div_euclid(MINUTE) * MINUTE
 }
 
-type Decision = Option<(StateValue, String, Vec<Datapoint>, Rule)>;
-
-/// One evaluation; `None` keeps the current state.
-fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Decision {
-    let (state, rule) = verdict(alarm, slots)?;
-    let (text, cited) = explain(alarm, slots, state, rule);
-    Some((state, text, cited, rule))
-}
-
 /// The state one evaluation decides, and the rule that decided it; `None` keeps the
 /// current state. Cheap (no text), because it runs at every evaluation.
 fn verdict(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Option<(StateValue, Rule)> {

@@ -6,6 +6,13 @@ use crate::metric::{CompiledFilter, FilterTally, MetricFilter};
 
 const P: Millis = 60_000;
 
+/// One evaluation with its reason; `None` keeps the current state.
+fn decide(alarm: &AlarmDefinition, slots: &[Option<Datapoint>]) -> Option<(StateValue, String, Vec<Datapoint>, Rule)> {
+    let (state, rule) = verdict(alarm, slots)?;
+    let (text, cited) = explain(alarm, slots, state, rule);
+    Some((state, text, cited, rule))
+}
+
 fn alarm(n: u32, m: Option<u32>, treatment: Option<TreatMissingData>) -> AlarmDefinition {
     let mut a = AlarmDefinition::new("A", "NS", "M", Statistic::Maximum, 60, 1.0);
     a.evaluation_periods = n;
