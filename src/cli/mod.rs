@@ -147,7 +147,7 @@ fn note_if_reading_a_terminal(inputs: &[std::path::PathBuf], term: &mut Terminal
 struct Reading {
     /// Threads reading the inputs (0: one per core). Files, and chunks of large plain files,
     /// are read at once; output stays in input order.
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=256))]
     threads: u16,
 
     /// The chunk size (bytes) large plain files are split into; for testing.

@@ -186,8 +186,14 @@ impl ChunkedFile {
         screened: &mut dyn FnMut(u64),
     ) {
         let options = context.options;
-        let start = self.boundary(file, index);
-        let end = self.boundary(file, index + 1).max(start);
+        // A chunk in which no record starts is empty: its lines belong to an earlier chunk.
+        // Looking no further than its own extent keeps a file of one huge line linear.
+        let next_nominal = index.saturating_add(1).saturating_mul(self.chunk_size).saturating_sub(1);
+        let Some(start) = self.boundary(file, index, next_nominal) else {
+            self.pass_on_lines(index, 0);
+            return;
+        };
+        let end = self.boundary(file, index + 1, self.size).unwrap_or(self.size).max(start);
         let length = end - start;
         if length <= self.chunk_size + IN_MEMORY_SLACK {
             // The buffer keeps its size from chunk to chunk: no zeroing per chunk.
@@ -247,35 +253,37 @@ impl ChunkedFile {
     }
 
     /// Where chunk `index` starts: just after the first line end at or past its nominal
-    /// start that begins a record. A read error ends the file there.
-    fn boundary(&self, file: &File, index: u64) -> u64 {
+    /// start that begins a record; `None` when no such line end lies before `limit` (then
+    /// the chunk starts where the next one does, and is empty). A read error ends the file.
+    fn boundary(&self, file: &File, index: u64, limit: u64) -> Option<u64> {
         if index == 0 {
-            return 0;
+            return Some(0);
         }
         let nominal = index.saturating_mul(self.chunk_size);
         if nominal >= self.size {
-            return self.size;
+            return Some(self.size);
         }
         let mut block = [0u8; BOUNDARY_BLOCK];
         let mut position = nominal - 1;
-        while position < self.size {
-            let wanted = (self.size - position).min(BOUNDARY_BLOCK as u64) as usize;
+        let limit = limit.min(self.size);
+        while position < limit {
+            let wanted = (limit - position).min(BOUNDARY_BLOCK as u64) as usize;
             let read = match read_full_at(file, &mut block[..wanted], position) {
-                Ok(0) | Err(_) => return self.size,
+                Ok(0) | Err(_) => return Some(self.size),
                 Ok(read) => read,
             };
             match memchr::memchr(b'\n', &block[..read]) {
                 Some(at) => {
                     let after = position + at as u64 + 1;
                     if self.starts_record(file, after) {
-                        return after;
+                        return Some(after);
                     }
                     position = after;
                 }
                 None => position += read as u64,
             }
         }
-        self.size
+        (limit >= self.size).then_some(self.size)
     }
 
     /// Whether the line at `offset` starts a record: every line does, except in an export,

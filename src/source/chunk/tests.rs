@@ -290,3 +290,16 @@ fn descriptors_stay_few_however_many_large_files() {
     assert_eq!(records, 200 * 40);
     assert!(MOST.load(Ordering::SeqCst) < before + 100, "{} descriptors open", MOST.load(Ordering::SeqCst));
 }
+
+/// A file of one long line: every chunk after the first is empty, found so by looking at
+/// its own extent only, and the line is one event.
+#[test]
+fn one_long_line_is_one_event_however_many_chunks_it_spans() {
+    let mut bytes = vec![b'x'; 300_000];
+    bytes.extend_from_slice(b"\nlast\n");
+    let file = TempFile::new("long", &bytes);
+    let options = ReadOptions { chunk_size: 1000, threads: 3, format: InputFormat::Lines, ..ReadOptions::default() };
+    let (got, _) = chunked(&file.0, &options, None);
+    assert_eq!(got.records, whole(&file.0, &ReadOptions { chunk_size: u64::MAX, ..options }));
+    assert_eq!(got.records.len(), 2);
+}
