@@ -119,8 +119,10 @@ pub fn draw(run: &AlarmRun, chart: &Chart) -> String {
     let title = shorten(&a.name, 90);
     let _ =
         write!(svg, r#"<text x="{LEFT}" y="24" font-size="17" font-weight="bold" fill="{INK}">{}</text>"#, xml(&title));
+    let dimensions: Vec<String> = a.dimensions.iter().map(|(name, value)| format!("{name}={value}")).collect();
+    let dimensions = if dimensions.is_empty() { String::new() } else { format!(" [{}]", dimensions.join(", ")) };
     let rule = format!(
-        "{} of {}/{} over {} s · ALARM when {} {} for {} of {} period(s) · missing data: {}",
+        "{} of {}/{}{dimensions} over {} s · ALARM when {} {} for {} of {} period(s) · missing data: {}",
         a.statistic,
         a.namespace,
         a.metric_name,
@@ -368,6 +370,45 @@ mod tests {
         // The same names give the same files, in any order.
         let reversed = chart_file_names(names.iter().rev().copied().filter(|n| *n != "a/b"));
         assert!(reversed.contains(&files[2]), "{reversed:?}");
+    }
+
+    #[test]
+    fn a_chart_names_its_metric_and_draws_every_part() {
+        use crate::alarm::{AlarmDefinition, Statistic};
+        use crate::report::chart::{Column, TimeTick};
+        let mut definition = AlarmDefinition::new("cpu <high>", "AWS/EC2", "CPU", Statistic::Maximum, 300, 90.0);
+        definition.dimensions = vec![("InstanceId".into(), "i-1".into())];
+        let run = AlarmRun { definition, changes: Vec::new() };
+        let (from, minute) = (1_772_355_600_000, crate::metric::MINUTE);
+        let column = |at: Millis, v: f64| Column { first_at: at, last_at: at, first: v, last: v, min: v, max: v };
+        let chart = Chart {
+            from,
+            to: from + 60 * minute,
+            low: 0.0,
+            high: 100.0,
+            column_width: minute,
+            columns: vec![column(from, 10.0), column(from + minute, 95.0), column(from + 30 * minute, 50.0)],
+            states: vec![
+                (from, from + minute, StateValue::InsufficientData),
+                (from + minute, from + 2 * minute, StateValue::Alarm),
+                (from + 2 * minute, from + 60 * minute, StateValue::Ok),
+            ],
+            time_ticks: vec![TimeTick { at: from, label: "09:00".into(), date: Some("2026-03-01".into()) }],
+            value_ticks: vec![0.0, 50.0, 100.0],
+        };
+        let svg = draw(&run, &chart);
+        assert!(svg.contains("<title>cpu &lt;high&gt;</title>"));
+        assert!(svg.contains("Maximum of AWS/EC2/CPU [InstanceId=i-1] over 300 s"));
+        assert!(svg.contains("threshold: greater than or equal to 90"));
+        // The first two minutes are one line; the lone point at 09:30 gets a dot of its own.
+        let line = svg.split("class=\"series\" d=\"").nth(1).and_then(|d| d.split('"').next()).unwrap();
+        assert_eq!((line.matches('M').count(), line.matches('L').count()), (2, 1), "{line}");
+        assert_eq!(svg.matches("<circle").count(), 3, "few points: a dot on each");
+        // A one-minute ALARM in an hour is 15 px, wider than the minimum; every state is drawn.
+        for state in ["ALARM", "OK", "INSUFFICIENT_DATA"] {
+            assert!(svg.contains(&format!("class=\"band {state}\"")), "{state}");
+        }
+        assert!(svg.contains(">09:00</text>") && svg.contains(">2026-03-01</text>"));
     }
 
     #[test]
