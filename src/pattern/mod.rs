@@ -106,10 +106,17 @@ pub fn parse_selector(text: &str) -> Result<Selector, PatternError> {
 /// How many `%regex%` a pattern holds: CloudWatch Logs limits the filters that hold any to
 /// five per log group.
 pub fn regex_count(pattern: &Pattern) -> usize {
+    match pattern {
+        Pattern::Regex(_) => 1,
+        _ => regexes_and_selectors(pattern).0.len(),
+    }
+}
+
+/// The `%regex%` values and JSON selectors inside a JSON or space-delimited pattern.
+fn regexes_and_selectors(pattern: &Pattern) -> (Vec<&RegexLiteral>, Vec<&Selector>) {
     let mut regexes = Vec::new();
     let mut selectors = Vec::new();
     match pattern {
-        Pattern::Regex(_) => return 1,
         Pattern::Json(expr) => collect_json(expr, &mut regexes, &mut selectors),
         Pattern::Spaced(fields) => {
             for field in fields {
@@ -120,24 +127,12 @@ pub fn regex_count(pattern: &Pattern) -> usize {
         }
         _ => {}
     }
-    regexes.len()
+    (regexes, selectors)
 }
 
 /// The documented per-pattern limits on regexes and wildcard selectors.
 fn check_quotas(pattern: &Pattern) -> Result<(), PatternError> {
-    let mut regexes = Vec::new();
-    let mut selectors = Vec::new();
-    match pattern {
-        Pattern::Json(expr) => collect_json(expr, &mut regexes, &mut selectors),
-        Pattern::Spaced(fields) => {
-            for field in fields {
-                if let Field::Named { condition: Some(condition), .. } = field {
-                    collect_field(condition, &mut regexes);
-                }
-            }
-        }
-        _ => {}
-    }
+    let (regexes, selectors) = regexes_and_selectors(pattern);
     if let Some(third) = regexes.get(MAX_REGEXES) {
         return Err(PatternError::other(
             format!("Your input has exceeded the maximum of {MAX_REGEXES} regular expressions per filter pattern."),
