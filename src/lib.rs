@@ -27,6 +27,7 @@ pub mod config;
 pub mod event_pattern;
 pub mod explain;
 pub mod lint;
+pub mod lookup;
 pub mod matcher;
 pub mod metric;
 pub mod pattern;

@@ -8,7 +8,7 @@ use crate::alarm::{self, AlarmDefinition, EvaluationOptions, StateChange};
 use crate::config::Configuration;
 use crate::metric::{FilterBank, FilterTally, MetricFilter, MetricStore, MINUTE};
 use crate::rule::{Delivery, Rule, RuleBank, RuleTally, Scratch};
-use crate::source::{read_inputs_parallel, FileTally, Millis, Parts, ReadOptions, Record, Rejection};
+use crate::source::{read_inputs_parallel, FileTally, Millis, Parts, ReadOptions, Record, Rejection, TimeWindow};
 
 /// How many rejections are kept with their location (all are counted).
 pub const KEPT_REJECTIONS: usize = 20;
@@ -80,6 +80,9 @@ pub struct ReplayResult {
     pub span: Option<(Millis, Millis)>,
     /// The last evaluation time.
     pub evaluated_until: Millis,
+    /// The time window read (`--start-time`, `--end-time`): alarms start in
+    /// INSUFFICIENT_DATA at its start and are evaluated up to its end.
+    pub window: TimeWindow,
 }
 
 pub struct AlarmRun {
@@ -171,7 +174,12 @@ pub fn replay_streaming(
     let Partial { store, tallies, rule_tallies, records, events, rejected, rejections, span, .. } = run;
     let state = Progress { records, rejected };
     progress(state);
-    let (first, last) = span.unwrap_or((0, 0));
+    // Over a window, alarms start (in INSUFFICIENT_DATA) at its start, and stop at its
+    // end: past it the archive was not read, so "no data" there would be invented.
+    let window = options.read.selection.window;
+    let evaluate_any = span.is_some() || (window.start.is_some() && window.end.is_some());
+    let (first, last) = span.unwrap_or((window.start.unwrap_or(0), window.end.unwrap_or(0)));
+    let first = window.start.map_or(first, |start| start.min(first));
     let mut evaluated_until = last;
     let alarms = configuration
         .alarms
@@ -187,9 +195,12 @@ pub fn replay_streaming(
             // times, periods and ranges are all range-checked, so this stays far from overflow:
             // at most 9999-12-31 plus 1442 weeks.
             let look_back = Millis::from(options.range_for(definition)) * Millis::from(definition.period) * 1000;
-            let end = last.div_euclid(MINUTE) * MINUTE + look_back + MINUTE;
+            let mut end = last.div_euclid(MINUTE) * MINUTE + look_back + MINUTE;
+            if let Some(window_end) = window.end {
+                end = end.min(window_end.div_euclid(MINUTE) * MINUTE);
+            }
             evaluated_until = evaluated_until.max(end);
-            let changes = if span.is_some() {
+            let changes = if evaluate_any {
                 alarm::evaluate(definition, &store, &EvaluationOptions { end, ..options })
             } else {
                 Vec::new()
@@ -209,6 +220,7 @@ pub fn replay_streaming(
         rules: configuration.rules.iter().cloned().zip(rule_tallies).collect(),
         span,
         evaluated_until,
+        window,
     })
 }
 

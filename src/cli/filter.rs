@@ -9,6 +9,7 @@ use trailwatch::source::{
 };
 use trailwatch::{matcher, pattern};
 
+use super::archive::ArchiveArgs;
 use super::output::{Terminal, EXIT_ERROR};
 
 const EXIT_MATCHED: i32 = 0;
@@ -19,7 +20,7 @@ const LISTED_REJECTIONS: u64 = 20;
 /// Print the events (one per line) that match a filter pattern.
 ///
 /// Reads each FILE in turn, or standard input when none is given (`-` also means stdin).
-/// Folders are walked; gzip is undone; CloudTrail files, CloudWatch Logs exports and the
+/// Folders are walked, s3://BUCKET/PREFIX read through the AWS SDK; gzip is undone; CloudTrail files, CloudWatch Logs exports and the
 /// aws CLI's event JSON are recognised, and each of their records is one event.
 /// Exit status: 0 when an event was selected, 1 when none was, 2 on an invalid pattern, an
 /// input that cannot be read, or a failed write (with --strict, also on any rejected record).
@@ -79,6 +80,9 @@ pub struct Args {
     format: String,
 
     #[command(flatten)]
+    archive: ArchiveArgs,
+
+    #[command(flatten)]
     reading: super::Reading,
 }
 
@@ -119,12 +123,16 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let options = args.reading.apply(ReadOptions {
+    let mut options = args.reading.apply(ReadOptions {
         format: args.input_format,
         read_timestamps: false,
         stop: term.stop(),
         ..ReadOptions::default()
     });
+    if let Err(message) = args.archive.apply(&mut options) {
+        term.note(message);
+        return EXIT_ERROR;
+    }
     let mut output = Output { term, listed: Vec::new() };
     let mut total = Selection::default();
     // Lines of a large file that lack every literal the pattern needs are only counted;
@@ -161,6 +169,12 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
             read + rejected,
             read - matched
         ));
+        if tally.held_back() > 0 || tally.pruned > 0 || tally.repeated > 0 {
+            term.note(format_args!(
+                "selection: {} file(s) or folder(s) passed over by their key; {} record(s) outside the time window; {} repeated eventID(s), {} dropped",
+                tally.pruned, tally.outside_window, tally.repeated, tally.dropped_repeats
+            ));
+        }
     }
     // As grep: an input that cannot be read is an error, whatever the others held.
     if tally.unreadable > 0 || (args.strict && rejected > 0) {

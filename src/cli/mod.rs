@@ -1,11 +1,13 @@
 //! Command-line parsing and dispatch; one file per subcommand.
 
+mod archive;
 mod bench;
 mod completions;
 mod config_args;
 mod explain;
 mod filter;
 mod lint;
+mod lookup_events;
 mod output;
 mod replay;
 #[cfg(feature = "serve")]
@@ -36,6 +38,7 @@ enum Command {
     Explain(explain::Args),
     Replay(Box<replay::Args>),
     Lint(lint::Args),
+    LookupEvents(lookup_events::Args),
     Bench(bench::Args),
     #[cfg(feature = "serve")]
     Serve(serve::Args),
@@ -60,6 +63,7 @@ pub fn run() -> i32 {
         Command::Explain(args) => explain::run(args, &mut term),
         Command::Replay(args) => replay::run(*args, &mut term),
         Command::Lint(args) => lint::run(args, &mut term),
+        Command::LookupEvents(args) => lookup_events::run(args, &mut term),
         Command::Bench(args) => bench::run(args, &mut term),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, &mut term),

@@ -14,6 +14,7 @@ use trailwatch::report::{
 };
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
+use super::archive::ArchiveArgs;
 use super::config_args::ConfigArgs;
 use super::output::{Terminal, EXIT_ERROR};
 
@@ -27,7 +28,10 @@ const EXIT_QUIET: i32 = 1;
 /// Inputs: files or folders (walked recursively) of CloudTrail's S3 delivery files
 /// (.json or .json.gz; digests skipped), CloudWatch Logs exports, NDJSON, or the JSON of
 /// `aws logs filter-log-events` and `aws cloudtrail lookup-events`; `-` or nothing reads
-/// standard input. Each record is one log event at its eventTime.
+/// standard input; `s3://BUCKET/PREFIX` reads the objects there through the AWS SDK.
+/// Each record is one log event at its eventTime. --start-time/--end-time read a window
+/// (alarms then start in INSUFFICIENT_DATA at its start); --account/--trail-region read
+/// parts of an organization's bucket by its layout.
 ///
 /// Rules (AWS::Events::Rule, or `aws events list-rules` and `list-targets-by-rule` JSON) see
 /// each record as the event EventBridge receives for it ("AWS API Call via CloudTrail", ...):
@@ -45,6 +49,7 @@ const EXIT_QUIET: i32 = 1;
 ///   trailwatch replay --template cdk.out --metrics-out metrics.csv --plot charts/ AWSLogs/
 ///   trailwatch replay --template cdk.out --stack 'Prod/*' AWSLogs/
 ///   trailwatch replay --template infra/ --var threshold=5 AWSLogs/      (a Terraform folder)
+///   trailwatch replay --pack cis --start-time 2026-03-01 --end-time 2026-04-01 s3://trail-bucket/AWSLogs/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -130,6 +135,9 @@ pub struct Args {
     strict: bool,
 
     #[command(flatten)]
+    archive: ArchiveArgs,
+
+    #[command(flatten)]
     reading: super::Reading,
 }
 
@@ -162,7 +170,7 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
     let deployment =
         config::Deployment { account_id: args.account_id.clone(), region: args.region.clone(), ..Default::default() };
     let configuration = load_configuration(&args, deployment, term)?;
-    let options = ReplayOptions {
+    let mut options = ReplayOptions {
         read: args.reading.apply(ReadOptions {
             format: args.input_format,
             timestamp_field: args.timestamp_field.clone(),
@@ -174,6 +182,7 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         evaluation_range: args.evaluation_range,
         evaluation_lag: 0,
     };
+    args.archive.apply(&mut options.read)?;
     let mut meter = ProgressMeter::new();
     let mut deliveries_out = args.deliveries_out.as_deref().map(|p| LineFile::create(p, "deliveries")).transpose()?;
     let json = args.format == "json";
@@ -226,7 +235,7 @@ fn execute(args: Args, term: &mut Terminal) -> Result<i32, String> {
         file.finish(path)?;
     }
 
-    let first = result.span.map_or(0, |(first, _)| first);
+    let first = result.window.start.or(result.span.map(|(first, _)| first)).unwrap_or(0);
     let alarm_deployment = Deployment { account_id: args.account_id, region: args.region, configured_at: first };
     // A closed stdout (`| head`) ends the report, not the run: the metrics and charts
     // asked for are still written. A failed stdout makes the exit status 2 (the terminal).

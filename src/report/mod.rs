@@ -37,6 +37,34 @@ pub fn notification_lines(result: &ReplayResult, deployment: &Deployment) -> Vec
 /// how many events matched (matched + not matched = events, for every filter), and per rule
 /// how many it matched, did not match and never received (the three add up to the events),
 /// with its deliveries (one per match and target, less those `undelivered`).
+/// What the time window, the layout selection and repeated eventIDs did to the run, in a
+/// few lines (nothing when none of them applied).
+pub fn selection_lines(result: &ReplayResult) -> String {
+    let files = &result.files;
+    let mut out = String::new();
+    let window = result.window;
+    if !window.is_open() {
+        let from = window.start.map_or("the first event".to_string(), |t| format!("{} UTC", utc(t)));
+        let to = window.end.map_or("the last event".to_string(), |t| format!("{} UTC", utc(t)));
+        out.push_str(&format!("Window from {from} to {to}"));
+        if let Some(start) = window.start {
+            out.push_str(&format!("; alarms start in INSUFFICIENT_DATA at {} UTC", utc(start)));
+        }
+        out.push_str(&format!(": {} record(s) outside it.\n", files.outside_window));
+    }
+    if files.pruned > 0 {
+        out.push_str(&format!(
+            "{} file(s) or folder(s) passed over unread: their key layout puts them outside the selection.\n",
+            files.pruned
+        ));
+    }
+    if files.repeated > 0 {
+        let fate = if files.dropped_repeats > 0 { "dropped (--dedupe)" } else { "counted twice; --dedupe drops them" };
+        out.push_str(&format!("{} record(s) repeat an eventID already read: {fate}.\n", files.repeated));
+    }
+    out
+}
+
 pub fn accounting(result: &ReplayResult) -> serde_json::Value {
     let mut map = crate::source::accounting_json(&result.files, result.records, result.rejected, &result.rejections);
     let filters: Vec<serde_json::Value> = result

@@ -19,6 +19,7 @@ pub fn text_report(result: &ReplayResult) -> String {
     if let Some((first, last)) = result.span {
         let _ = writeln!(out, "Events from {} to {} UTC.", utc(first), utc(last));
     }
+    out.push_str(&super::selection_lines(result));
     for rejection in &result.rejections {
         let _ = writeln!(out, "  rejected {rejection}");
     }

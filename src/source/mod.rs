@@ -10,13 +10,17 @@ mod api;
 mod chunk;
 mod cloudtrail;
 mod compact;
+mod dedupe;
 mod detect;
+pub mod layout;
 mod lines;
 mod open;
 mod parallel;
 mod records;
+pub mod s3;
 mod screen;
 mod walk;
+pub mod window;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -27,8 +31,11 @@ use crate::matcher::{Found, TopLevelField};
 pub use chunk::DEFAULT_CHUNK_SIZE;
 pub use compact::compact_json;
 pub use detect::InputFormat;
+pub use layout::Selection;
 pub use parallel::{read_inputs_parallel, Parts};
+pub use s3::S3Options;
 pub use screen::LineScreen;
+pub use window::{parse_time_expression, TimeWindow};
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -151,6 +158,11 @@ pub struct ReadOptions {
     /// The size of the chunks a large plain file is split into for reading on every core
     /// (0: [`DEFAULT_CHUNK_SIZE`]); results never depend on it. Tests make it small.
     pub chunk_size: u64,
+    /// The part of an archive to read (a time window, accounts, regions) and whether
+    /// repeated eventIDs are dropped.
+    pub selection: Selection,
+    /// How `s3://` inputs are reached (profile, region, endpoint, anonymous access).
+    pub s3: S3Options,
 }
 
 /// A request to stop reading, shared between the consumer of the records and the readers
@@ -179,6 +191,8 @@ impl Default for ReadOptions {
             stop: Stop::default(),
             threads: 0,
             chunk_size: 0,
+            selection: Selection::default(),
+            s3: S3Options::default(),
         }
     }
 }
@@ -199,6 +213,15 @@ pub struct FileTally {
     /// error before the first byte, a compression trailwatch does not undo): each is also
     /// one rejection, and makes the commands exit 2, as grep does.
     pub unreadable: u64,
+    /// Files and folders (or S3 keys and prefixes) passed over unread because their key
+    /// layout puts them outside the selection.
+    pub pruned: u64,
+    /// Records read but outside the time window (not handed on, not in `records`).
+    pub outside_window: u64,
+    /// Records whose eventID had been read before. Handed on unless deduplicating.
+    pub repeated: u64,
+    /// Of those, the ones dropped (`--dedupe`).
+    pub dropped_repeats: u64,
 }
 
 impl FileTally {
@@ -207,6 +230,15 @@ impl FileTally {
         self.files_read += other.files_read;
         self.skipped.extend(other.skipped);
         self.unreadable += other.unreadable;
+        self.pruned += other.pruned;
+        self.outside_window += other.outside_window;
+        self.repeated += other.repeated;
+        self.dropped_repeats += other.dropped_repeats;
+    }
+
+    /// Records the readers found, including those the selection then held back.
+    pub fn held_back(&self) -> u64 {
+        self.outside_window + self.dropped_repeats
     }
 }
 
@@ -229,9 +261,13 @@ pub fn accounting_json(
     map.insert("filesRead".into(), files.files_read.into());
     map.insert("filesSkipped".into(), skipped.into());
     map.insert("filesUnreadable".into(), files.unreadable.into());
+    map.insert("keysPassedOver".into(), files.pruned.into());
     map.insert("recordsRead".into(), records.into());
     map.insert("events".into(), (records - rejected.min(records)).into());
     map.insert("rejected".into(), rejected.into());
+    map.insert("recordsOutsideWindow".into(), files.outside_window.into());
+    map.insert("repeatedEventIds".into(), files.repeated.into());
+    map.insert("repeatsDropped".into(), files.dropped_repeats.into());
     map.insert("firstRejections".into(), located.into());
     map
 }
@@ -240,31 +276,83 @@ pub fn accounting_json(
 /// standard input) and passes each record to `sink`, in input order.
 pub fn read_inputs(inputs: &[PathBuf], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
     let mut tally = FileTally::default();
-    for input in list_inputs(inputs) {
+    let run = Run::default();
+    for input in list_inputs(inputs, options) {
         if options.stop.requested() {
             break;
         }
-        read_input(input, options, &mut tally, sink);
+        read_input(input, options, &run, &mut tally, sink);
     }
     tally
 }
 
-/// The files behind the inputs, in reading order, with those passed over.
-fn list_inputs(inputs: &[PathBuf]) -> Vec<walk::Found> {
+/// The files behind the inputs, in reading order, with those passed over (by name, or by
+/// their key layout when a selection is set). An `s3://` input is one entry, listed and
+/// fetched when it is read.
+fn list_inputs(inputs: &[PathBuf], options: &ReadOptions) -> Vec<walk::Found> {
     let stdin = [PathBuf::from("-")];
     let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
     let mut listed = Vec::new();
     let mut seen = walk::Seen::default();
     for input in inputs {
-        walk::each_file(input, &mut seen, &mut |found| listed.push(found));
+        match input.to_str().and_then(s3::S3Url::parse) {
+            Some(url) => listed.push(walk::Found::Remote(url)),
+            None => walk::each_file(input, &options.selection, &mut seen, &mut |found| listed.push(found)),
+        }
     }
     listed
 }
 
-fn read_input(input: walk::Found, options: &ReadOptions, tally: &mut FileTally, sink: &mut dyn FnMut(Record)) {
+/// What one run shares across files and threads: the eventIDs read so far.
+#[derive(Default)]
+pub(crate) struct Run {
+    seen: dedupe::SeenEventIds,
+}
+
+/// What an `s3://` input yields, in key order: objects fetched, or keys passed over.
+enum Unit {
+    Found(walk::Found),
+    Fetched(s3::Fetched),
+}
+
+/// Reads the objects of an `s3://` input one after the other (they are fetched ahead, in
+/// parallel, on the S3 client's threads).
+fn read_remote(url: s3::S3Url, options: &ReadOptions, run: &Run, tally: &mut FileTally, sink: &mut dyn FnMut(Record)) {
+    for unit in s3::objects(url, options) {
+        if options.stop.requested() {
+            break;
+        }
+        match unit {
+            Unit::Found(found) => read_input(found, options, run, tally, sink),
+            Unit::Fetched(fetched) => {
+                let name: Arc<str> = Arc::from(fetched.name.as_str());
+                let raw: Box<dyn std::io::BufRead + '_> = Box::new(&fetched.bytes[..]);
+                match open::decompress(raw) {
+                    Ok(reader) => read_opened(name, reader, fetched.explicit, options, run, tally, sink),
+                    Err(e) => unreadable(name, format!("cannot read: {e}"), tally, sink),
+                }
+            }
+        }
+    }
+}
+
+fn unreadable(name: Arc<str>, reason: String, tally: &mut FileTally, sink: &mut dyn FnMut(Record)) {
+    tally.unreadable += 1;
+    sink(Record::Rejected(Rejection { origin: Origin { input: name, position: Position::File }, reason }))
+}
+
+fn read_input(
+    input: walk::Found,
+    options: &ReadOptions,
+    run: &Run,
+    tally: &mut FileTally,
+    sink: &mut dyn FnMut(Record),
+) {
     match input {
-        walk::Found::File { path, explicit } => read_file(&path, explicit, options, tally, sink),
+        walk::Found::File { path, explicit } => read_file(&path, explicit, options, run, tally, sink),
         walk::Found::Skipped(skipped) => tally.skipped.push(skipped),
+        walk::Found::Pruned(count) => tally.pruned += count,
+        walk::Found::Remote(url) => read_remote(url, options, run, tally, sink),
         walk::Found::Unreadable { path, reason } => {
             tally.unreadable += 1;
             sink(Record::Rejected(Rejection {
@@ -279,12 +367,13 @@ fn read_file(
     path: &std::path::Path,
     explicit: bool,
     options: &ReadOptions,
+    run: &Run,
     tally: &mut FileTally,
     sink: &mut dyn FnMut(Record),
 ) {
     let name: Arc<str> = Arc::from(walk::display_name(path).as_str());
     match open::open(path) {
-        Ok(reader) => read_opened(name, reader, explicit, options, tally, sink),
+        Ok(reader) => read_opened(name, reader, explicit, options, run, tally, sink),
         Err(e) => {
             tally.unreadable += 1;
             sink(Record::Rejected(Rejection {
@@ -303,7 +392,7 @@ pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions, sink: &mut dy
     let name: Arc<str> = Arc::from(name);
     let raw: Box<dyn std::io::BufRead + '_> = Box::new(bytes);
     match open::decompress(raw) {
-        Ok(reader) => read_opened(name, reader, true, options, &mut tally, sink),
+        Ok(reader) => read_opened(name, reader, true, options, &Run::default(), &mut tally, sink),
         Err(e) => {
             tally.unreadable += 1;
             sink(Record::Rejected(Rejection {
@@ -320,6 +409,7 @@ fn read_opened<'r>(
     mut reader: Box<dyn std::io::BufRead + 'r>,
     explicit: bool,
     options: &ReadOptions,
+    run: &Run,
     tally: &mut FileTally,
     sink: &mut dyn FnMut(Record),
 ) {
@@ -353,12 +443,75 @@ fn read_opened<'r>(
     };
     tally.files_read += 1;
     let context = ReadContext { name, options };
+    let mut select = Selecting::new(options, run);
+    let sink = &mut |record| select.take(record, sink);
     match format {
         InputFormat::CloudTrail => cloudtrail::read(reader, &context, sink),
         InputFormat::FilterLogEvents | InputFormat::LookupEvents => api::read(reader, format, &context, sink),
         InputFormat::Ndjson | InputFormat::CwlExport | InputFormat::Lines | InputFormat::Auto => {
             lines::read(reader, format, 0, &context, sink)
         }
+    }
+    select.finish(tally);
+}
+
+/// Between the readers and the consumer: holds back events outside the time window and,
+/// with `--dedupe`, repeated eventIDs, counting both (so read = handed on + held back).
+pub(crate) struct Selecting<'a> {
+    window: TimeWindow,
+    lag: Millis,
+    dedupe: bool,
+    run: &'a Run,
+    counts: FileTally,
+    event_id: TopLevelField,
+}
+
+impl<'a> Selecting<'a> {
+    pub(crate) fn new(options: &ReadOptions, run: &'a Run) -> Selecting<'a> {
+        Selecting {
+            window: options.selection.window,
+            lag: options.delivery_lag,
+            dedupe: options.selection.dedupe,
+            run,
+            counts: FileTally::default(),
+            event_id: TopLevelField::new("eventID"),
+        }
+    }
+
+    /// Adds what was held back to `tally`.
+    pub(crate) fn finish(self, tally: &mut FileTally) {
+        tally.absorb(self.counts);
+    }
+
+    pub(crate) fn take(&mut self, record: Record, sink: &mut dyn FnMut(Record)) {
+        let event = match record {
+            Record::Event(event) => event,
+            rejected => return sink(rejected),
+        };
+        if !self.window.is_open() {
+            match event.timestamp {
+                // The window is on eventTime, before any --delivery-lag shift.
+                Some(t) if !self.window.contains(t.saturating_sub(self.lag)) => {
+                    self.counts.outside_window += 1;
+                    return;
+                }
+                Some(_) => {}
+                None => {
+                    let reason = "no timestamp, so it cannot be placed inside or outside the time window".to_string();
+                    return sink(Record::Rejected(Rejection { origin: event.origin, reason }));
+                }
+            }
+        }
+        if let Some(Found::String(id)) = self.event_id.read(&event.message) {
+            if self.run.seen.repeat(&id) {
+                self.counts.repeated += 1;
+                if self.dedupe {
+                    self.counts.dropped_repeats += 1;
+                    return;
+                }
+            }
+        }
+        sink(Record::Event(event))
     }
 }
 

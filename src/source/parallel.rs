@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use super::chunk::ChunkedFile;
 use super::screen::LineScreen;
-use super::{list_inputs, read_input, walk, FileTally, ReadOptions, Record};
+use super::{list_inputs, read_input, walk, FileTally, ReadOptions, Record, Run, Selecting};
 
 /// What a consumer makes of the records of one unit, and how.
 pub trait Parts: Sync {
@@ -79,13 +79,14 @@ pub fn read_inputs_parallel<P: Parts>(
     }
     .min(units.len());
     let mut tally = FileTally::default();
+    let run = Run::default();
     if threads <= 1 {
         let mut buffer = Vec::new();
         for unit in &units {
             if options.stop.requested() {
                 break;
             }
-            let unit_tally = run_unit(unit, options, parts, &mut buffer, &mut |part| merge(part));
+            let unit_tally = run_unit(unit, options, &run, parts, &mut buffer, &mut |part| merge(part));
             tally.absorb(unit_tally);
         }
         return tally;
@@ -99,7 +100,7 @@ pub fn read_inputs_parallel<P: Parts>(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();
-            let (order, units) = (&order, &units);
+            let (order, units, run) = (&order, &units, &run);
             scope.spawn(move || {
                 let mut buffer = Vec::new();
                 while let Some(index) = order.take(units.len(), window, &options.stop) {
@@ -108,7 +109,7 @@ pub fn read_inputs_parallel<P: Parts>(
                         // The receiver lives until every sender is gone.
                         let _ = sender.send(Piece { unit: index, part: Some(part), tally: None });
                     };
-                    let unit_tally = run_unit(&units[index], options, parts, &mut buffer, &mut hand_over);
+                    let unit_tally = run_unit(&units[index], options, run, parts, &mut buffer, &mut hand_over);
                     let _ = sender.send(Piece { unit: index, part: None, tally: Some(unit_tally) });
                 }
             });
@@ -158,7 +159,7 @@ struct Piece<T> {
 /// The units in reading order: each input file, or its chunks when it is large and plain.
 fn plan_units(inputs: &[PathBuf], options: &ReadOptions) -> Vec<Unit> {
     let mut units = Vec::new();
-    for found in list_inputs(inputs) {
+    for found in list_inputs(inputs, options) {
         let chunked = match &found {
             walk::Found::File { path, explicit } => ChunkedFile::plan(path, *explicit, options),
             _ => None,
@@ -178,6 +179,7 @@ fn plan_units(inputs: &[PathBuf], options: &ReadOptions) -> Vec<Unit> {
 fn run_unit<P: Parts>(
     unit: &Unit,
     options: &ReadOptions,
+    run: &Run,
     parts: &P,
     buffer: &mut Vec<u8>,
     hand_over: &mut dyn FnMut(P::Part),
@@ -192,10 +194,16 @@ fn run_unit<P: Parts>(
             }
         };
         match unit {
-            Unit::Whole(found) => read_input(found.clone(), options, &mut tally, &mut sink),
+            Unit::Whole(found) => read_input(found.clone(), options, run, &mut tally, &mut sink),
             Unit::Chunk { file, index } => {
                 let mut screened = 0;
-                file.read_chunk(*index, options, parts.screen(), buffer, &mut tally, &mut sink, &mut |n| screened += n);
+                // Whole files pass through the selection in `read_opened`; chunks here. The
+                // screen skips lines unseen, so a window or --dedupe turns it off.
+                let screen = parts.screen().filter(|_| options.selection.window.is_open() && !options.selection.dedupe);
+                let mut select = Selecting::new(options, run);
+                let mut selected = |record| select.take(record, &mut sink);
+                file.read_chunk(*index, options, screen, buffer, &mut tally, &mut selected, &mut |n| screened += n);
+                select.finish(&mut tally);
                 parts.screened(&mut part, screened);
             }
         }

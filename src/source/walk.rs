@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::layout::Selection;
 use super::Skipped;
 
 #[derive(Clone, Debug)]
@@ -24,6 +25,11 @@ pub(super) enum Found {
         path: String,
         reason: String,
     },
+    /// A file or folder passed over unread because its key layout puts it outside the
+    /// selection (time window, accounts, regions): how many.
+    Pruned(u64),
+    /// An `s3://` input, listed and fetched when it is read.
+    Remote(super::s3::S3Url),
 }
 
 /// Path components that hold CloudTrail files other than logs.
@@ -92,13 +98,27 @@ impl Seen {
     }
 }
 
-pub(super) fn each_file(input: &Path, seen: &mut Seen, found: &mut dyn FnMut(Found)) {
+pub(super) fn each_file(input: &Path, selection: &Selection, seen: &mut Seen, found: &mut dyn FnMut(Found)) {
+    let admitted = |path: &Path, is_file: bool| path.to_str().is_none_or(|key| selection.admits_key(key, is_file));
     if input.as_os_str() == "-" || !input.is_dir() {
+        if input.as_os_str() != "-" && !admitted(input, true) {
+            return found(Found::Pruned(1));
+        }
         found(seen.first_visit(input.to_path_buf(), true));
         return;
     }
     let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+    let pruned = std::cell::Cell::new(0u64);
+    // Folders and files outside the selection are passed over by their names alone.
+    let walker = walker.into_iter().filter_entry(|entry| {
+        let keep = entry.depth() == 0 || admitted(entry.path(), !entry.file_type().is_dir());
+        pruned.set(pruned.get() + u64::from(!keep));
+        keep
+    });
     for entry in walker {
+        if pruned.get() > 0 {
+            found(Found::Pruned(pruned.replace(0)));
+        }
         match entry {
             Ok(entry) if entry.file_type().is_dir() => {}
             Ok(entry) if !entry.file_type().is_file() => {
@@ -125,6 +145,9 @@ pub(super) fn each_file(input: &Path, seen: &mut Seen, found: &mut dyn FnMut(Fou
             }
         }
     }
+    if pruned.get() > 0 {
+        found(Found::Pruned(pruned.get()));
+    }
 }
 
 /// What a file that is neither a folder nor a regular file is, for the reason it is skipped.
@@ -148,7 +171,7 @@ fn kind_of(file_type: &std::fs::FileType) -> &'static str {
     "a special file"
 }
 
-fn why_not_a_log(path: &Path) -> Option<&'static str> {
+pub(super) fn why_not_a_log(path: &Path) -> Option<&'static str> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "aws-logs-write-test" {
         return Some("CloudWatch Logs export marker");

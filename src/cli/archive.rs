@@ -1,0 +1,100 @@
+//! The flags shared by the commands that read archives (`replay`, `filter`,
+//! `lookup-events`): the time window, the parts of an organization's bucket, repeats, and
+//! how `s3://` inputs are reached (the aws CLI's global options).
+
+use trailwatch::source::{parse_time_expression, ReadOptions, S3Options, Selection, TimeWindow};
+
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ArchiveArgs {
+    /// Only events at or after this time: ISO 8601 (2026-03-01T09:00:00Z; no zone means
+    /// UTC), a date (2026-03-01, its midnight UTC), epoch seconds, or relative to now
+    /// (-7d, -12h, -30m, now). Trail files delivered long before it are not read.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub start_time: Option<String>,
+
+    /// Only events at or before this time (same forms as --start-time; a date means its
+    /// midnight, as the aws CLI reads it).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub end_time: Option<String>,
+
+    /// Only this account's part of the archive (AWSLogs/[o-ORG/]ACCOUNT/...), by layout.
+    /// Repeatable; commas separate several.
+    #[arg(long = "account", value_name = "ID", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+
+    /// Only this region's part of the archive (.../CloudTrail/REGION/...), by layout.
+    /// Repeatable; commas separate several.
+    #[arg(long = "trail-region", value_name = "REGION", value_delimiter = ',')]
+    pub trail_regions: Vec<String>,
+
+    /// Drop a record whose eventID was already read (repeats are always counted).
+    #[arg(long)]
+    pub dedupe: bool,
+
+    /// For s3:// inputs: the named profile of the shared config and credentials files
+    /// (SSO and assume-role profiles included; default: AWS_PROFILE, then `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// For s3:// inputs: an S3-compatible endpoint (addressed path-style); default:
+    /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint_url, then AWS.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// For s3:// inputs: send anonymous requests (public buckets).
+    #[arg(long)]
+    pub no_sign_request: bool,
+
+    /// For s3:// inputs: the bucket's region (default: AWS_REGION, AWS_DEFAULT_REGION,
+    /// the profile's region, then us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub s3_region: Option<String>,
+}
+
+/// The largest number of `--account` / `--trail-region` values.
+const MAX_SELECTED: usize = 10_000;
+
+impl ArchiveArgs {
+    /// The window, checked (both ends in range, the end not before the start).
+    pub fn window(&self) -> Result<TimeWindow, String> {
+        let now = trailwatch::source::window::now();
+        let parse = |flag: &str, text: &Option<String>| {
+            text.as_deref().map(|t| parse_time_expression(t, now).map_err(|e| format!("{flag}: {e}"))).transpose()
+        };
+        TimeWindow::new(parse("--start-time", &self.start_time)?, parse("--end-time", &self.end_time)?)
+    }
+
+    /// Sets what to read and how to reach S3 into `options`.
+    pub fn apply(&self, options: &mut ReadOptions) -> Result<(), String> {
+        for account in &self.accounts {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("--account {account:?}: an account ID is 12 digits"));
+            }
+        }
+        for region in &self.trail_regions {
+            if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return Err(format!("--trail-region {region:?}: a region is lowercase letters, digits and -"));
+            }
+        }
+        if self.accounts.len() + self.trail_regions.len() > MAX_SELECTED {
+            return Err(format!("at most {MAX_SELECTED} --account and --trail-region values"));
+        }
+        options.selection = Selection {
+            window: self.window()?,
+            accounts: self.accounts.clone(),
+            regions: self.trail_regions.clone(),
+            dedupe: self.dedupe,
+        };
+        // A window needs every event's time, even where the command would not read it.
+        if !options.selection.window.is_open() {
+            options.read_timestamps = true;
+        }
+        options.s3 = S3Options {
+            profile: self.profile.clone(),
+            region: self.s3_region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            no_sign_request: self.no_sign_request,
+        };
+        Ok(())
+    }
+}

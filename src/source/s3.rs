@@ -1,0 +1,450 @@
+//! `s3://bucket/prefix` inputs: the objects under a prefix, listed and fetched through the
+//! official AWS SDK for Rust and then read by the same readers as local files.
+//!
+//! - Credentials, region and endpoint resolve as the aws CLI resolves them (`aws-config`:
+//!   environment, shared config and credentials files, `--profile`/`AWS_PROFILE` with SSO
+//!   and assume-role, container and instance roles; `AWS_ENDPOINT_URL(_S3)`); a custom
+//!   endpoint uses path-style addressing; `--no-sign-request` sends anonymous requests.
+//! - The listing is paginated and streamed (never held whole); with a selection it walks
+//!   the key layout folder by folder (`/` as delimiter), passing over the prefixes the
+//!   selection excludes (years, days, accounts, regions) without listing them.
+//! - Objects are fetched in listing order with at most [`IN_FLIGHT`] requests at once and
+//!   at most [`BYTES_IN_FLIGHT`] bytes held between fetching and reading; requests are
+//!   retried by the SDK (throttling, 5xx, time-outs: the CLI's standard retry mode and
+//!   `AWS_MAX_ATTEMPTS`), and a body cut short is fetched again, with backoff.
+//! - An object that still fails is one unreadable input (its key and why), and the run
+//!   goes on. Digests are skipped by key, never downloaded. SSE-S3 and SSE-KMS objects
+//!   are decrypted by S3 for a caller allowed to use the key.
+
+use super::walk::Found;
+#[cfg(feature = "s3")]
+use super::Skipped;
+use super::{ReadOptions, Unit};
+
+/// How many GET requests are in flight at once (the aws CLI's `s3` commands use 10).
+pub const IN_FLIGHT: usize = 16;
+
+/// The most bytes of fetched objects held at once, waiting to be read.
+pub const BYTES_IN_FLIGHT: u64 = 256 << 20;
+
+/// The largest object read (CloudTrail's files are a few MB at most); a larger one is
+/// reported as unreadable rather than held in memory.
+pub const MAX_OBJECT: u64 = BYTES_IN_FLIGHT;
+
+/// How S3 is reached: the aws CLI's global options.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct S3Options {
+    /// `--profile` (else `AWS_PROFILE`, else `default`).
+    pub profile: Option<String>,
+    /// The client's region (else the chain: `AWS_REGION`, the profile, IMDS; else us-east-1).
+    pub region: Option<String>,
+    /// `--endpoint-url` (else `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the profile's).
+    pub endpoint_url: Option<String>,
+    /// `--no-sign-request`: anonymous requests, for public buckets.
+    pub no_sign_request: bool,
+}
+
+/// An `s3://bucket/prefix` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Url {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+impl S3Url {
+    /// `None` when `text` is not an `s3://` URL; an empty bucket is kept (and refused
+    /// when listed, with the reason).
+    pub fn parse(text: &str) -> Option<S3Url> {
+        let rest = text.strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        Some(S3Url { bucket: bucket.to_string(), prefix: prefix.to_string() })
+    }
+
+    pub fn display(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.bucket)
+    }
+}
+
+/// An object's bytes, fetched and waiting to be read.
+pub(crate) struct Fetched {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Named as an input itself (read whatever its format), not found under a prefix.
+    pub explicit: bool,
+    /// Held (never read) until the bytes are read: the budget of [`BYTES_IN_FLIGHT`].
+    pub _budget: Option<Box<dyn Send>>,
+}
+
+/// The objects under `url`, in key order, fetched ahead on a background thread.
+pub(super) fn objects(url: S3Url, options: &ReadOptions) -> Box<dyn Iterator<Item = Unit>> {
+    #[cfg(feature = "s3")]
+    {
+        Box::new(client::Objects::start(url, options))
+    }
+    #[cfg(not(feature = "s3"))]
+    {
+        let _ = options;
+        let reason = "this trailwatch was built without S3 support (the `s3` Cargo feature)".to_string();
+        Box::new(std::iter::once(Unit::Found(Found::Unreadable { path: url.display(&url.prefix), reason })))
+    }
+}
+
+#[cfg(feature = "s3")]
+mod client {
+    use std::sync::mpsc;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use aws_config::meta::region::RegionProviderChain;
+    use aws_config::BehaviorVersion;
+    use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+    use aws_sdk_s3::Client;
+    use futures_util::StreamExt;
+    use tokio::sync::Semaphore;
+
+    use super::super::layout::Selection;
+    use super::*;
+
+    /// Reads of a body cut short before giving up on the object.
+    const BODY_ATTEMPTS: u32 = 3;
+
+    pub(in crate::source) struct Objects {
+        receiver: Option<mpsc::Receiver<Unit>>,
+        worker: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Objects {
+        pub fn start(url: S3Url, options: &ReadOptions) -> Objects {
+            let (sender, receiver) = mpsc::sync_channel(IN_FLIGHT);
+            let s3 = options.s3.clone();
+            let selection = options.selection.clone();
+            let stop = options.stop.clone();
+            let worker = std::thread::Builder::new().name("s3-fetch".into()).spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+                match runtime {
+                    Ok(runtime) => runtime.block_on(run(url, s3, selection, stop, sender)),
+                    Err(e) => {
+                        let reason = format!("cannot start the S3 client: {e}");
+                        let _ = sender.send(Unit::Found(Found::Unreadable { path: url.display(&url.prefix), reason }));
+                    }
+                }
+            });
+            match worker {
+                Ok(worker) => Objects { receiver: Some(receiver), worker: Some(worker) },
+                Err(_) => Objects { receiver: None, worker: None },
+            }
+        }
+    }
+
+    impl Iterator for Objects {
+        type Item = Unit;
+        fn next(&mut self) -> Option<Unit> {
+            self.receiver.as_ref()?.recv().ok()
+        }
+    }
+
+    impl Drop for Objects {
+        fn drop(&mut self) {
+            // Closing the channel ends the fetching; the thread then winds down.
+            self.receiver = None;
+            if let Some(worker) = self.worker.take() {
+                let _ = worker.join();
+            }
+        }
+    }
+
+    /// What the listing found, in key order.
+    enum Listed {
+        Object { key: String, size: u64 },
+        Passed(Found),
+    }
+
+    async fn run(
+        url: S3Url,
+        options: S3Options,
+        selection: Selection,
+        stop: crate::source::Stop,
+        sender: mpsc::SyncSender<Unit>,
+    ) {
+        let shown = url.display(&url.prefix);
+        if url.bucket.is_empty() {
+            let reason = "no bucket: write s3://BUCKET/PREFIX".to_string();
+            let _ = sender.send(Unit::Found(Found::Unreadable { path: shown, reason }));
+            return;
+        }
+        let client = client(&options).await;
+        let (listed_sender, mut listed) = tokio::sync::mpsc::channel::<Listed>(1000);
+        let lister = tokio::spawn(list(client.clone(), url.clone(), selection, listed_sender));
+        let budget = Arc::new(Semaphore::new(kib(BYTES_IN_FLIGHT)));
+        let listing = futures_util::stream::poll_fn(move |cx| listed.poll_recv(cx));
+        let bucket = url.bucket.clone();
+        let explicit_key = url.prefix.clone();
+        let mut fetched = listing
+            .map(|listed| {
+                let (client, bucket, budget, url) = (client.clone(), bucket.clone(), Arc::clone(&budget), url.clone());
+                let explicit = matches!(&listed, Listed::Object { key, .. } if *key == explicit_key);
+                tokio::spawn(async move {
+                    match listed {
+                        Listed::Passed(found) => Unit::Found(found),
+                        Listed::Object { key, size } => {
+                            fetch(&client, &bucket, &url, key, size, explicit, budget).await
+                        }
+                    }
+                })
+            })
+            .buffered(IN_FLIGHT);
+        while let Some(unit) = fetched.next().await {
+            let unit = unit.unwrap_or_else(|e| {
+                Unit::Found(Found::Unreadable { path: shown.clone(), reason: format!("the S3 fetch failed: {e}") })
+            });
+            // Blocking here is fine: the fetches in flight run on the runtime's workers.
+            if stop.requested() || sender.send(unit).is_err() {
+                break;
+            }
+        }
+        lister.abort();
+    }
+
+    fn kib(bytes: u64) -> usize {
+        usize::try_from(bytes.div_ceil(1024)).unwrap_or(usize::MAX).min(Semaphore::MAX_PERMITS)
+    }
+
+    async fn client(options: &S3Options) -> Client {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        // As the aws CLI's s3 commands: us-east-1 when nothing names a region.
+        let region = RegionProviderChain::first_try(options.region.clone().map(aws_config::Region::new))
+            .or_default_provider()
+            .or_else("us-east-1");
+        loader = loader.region(region);
+        if let Some(endpoint) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if options.no_sign_request {
+            loader = loader.no_credentials();
+        }
+        let shared = loader.load().await;
+        let custom_endpoint = options.endpoint_url.is_some()
+            || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|u| !u.is_empty()));
+        // S3-compatible stores (and local servers) are addressed by path, not by host name.
+        let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(custom_endpoint).build();
+        Client::from_conf(config)
+    }
+
+    /// One level of the listing being walked: its prefix, the rest of its current page,
+    /// and where the next page starts.
+    struct Level {
+        prefix: String,
+        entries: std::collections::VecDeque<Entry>,
+        token: Option<String>,
+        done: bool,
+    }
+
+    enum Entry {
+        Object(String, u64),
+        Folder(String),
+    }
+
+    /// Lists `url` in key order. Without a selection, one flat paginated listing; with one,
+    /// folder by folder, each folder's pages read only when reached (memory: a page per
+    /// level), and folders outside the selection passed over unlisted.
+    async fn list(client: Client, url: S3Url, selection: Selection, out: tokio::sync::mpsc::Sender<Listed>) {
+        let shown = url.display(&url.prefix);
+        // `s3://b/AWSLogs/1` means the folder `AWSLogs/1/` (or the object of that name),
+        // never `AWSLogs/123...`.
+        let root = if url.prefix.is_empty() || url.prefix.ends_with('/') {
+            url.prefix.clone()
+        } else {
+            match client.head_object().bucket(&url.bucket).key(&url.prefix).send().await {
+                Ok(head) => {
+                    let size = head.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+                    let _ = out.send(Listed::Object { key: url.prefix.clone(), size }).await;
+                    return;
+                }
+                Err(_) => format!("{}/", url.prefix),
+            }
+        };
+        let delimiter = !selection.takes_every_key();
+        let mut levels =
+            vec![Level { prefix: root, entries: std::collections::VecDeque::new(), token: None, done: false }];
+        let mut found_any = false;
+        while let Some(level) = levels.last_mut() {
+            if let Some(entry) = level.entries.pop_front() {
+                let listed = match entry {
+                    Entry::Object(key, size) => {
+                        found_any = true;
+                        match super::super::walk::why_not_a_log(std::path::Path::new(&key)) {
+                            Some(reason) => Listed::Passed(Found::Skipped(Skipped {
+                                path: url.display(&key),
+                                reason: reason.into(),
+                            })),
+                            None if !selection.admits_key(&key, true) => Listed::Passed(Found::Pruned(1)),
+                            None => Listed::Object { key, size },
+                        }
+                    }
+                    Entry::Folder(prefix) => {
+                        found_any = true;
+                        let skipped =
+                            super::super::walk::why_not_a_log(std::path::Path::new(prefix.trim_end_matches('/')));
+                        match skipped {
+                            // A digest folder: one line for all of it, nothing listed.
+                            Some(reason) => Listed::Passed(Found::Skipped(Skipped {
+                                path: url.display(&prefix),
+                                reason: format!("{reason}s (not listed)"),
+                            })),
+                            None if !selection.admits_key(&prefix, false) => Listed::Passed(Found::Pruned(1)),
+                            None => {
+                                let entries = std::collections::VecDeque::new();
+                                levels.push(Level { prefix, entries, token: None, done: false });
+                                continue;
+                            }
+                        }
+                    }
+                };
+                if out.send(listed).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            if level.done {
+                levels.pop();
+                continue;
+            }
+            let mut request = client
+                .list_objects_v2()
+                .bucket(&url.bucket)
+                .prefix(&level.prefix)
+                .set_continuation_token(level.token.take());
+            if delimiter {
+                request = request.delimiter("/");
+            }
+            let page = match request.send().await {
+                Ok(page) => page,
+                Err(e) => {
+                    let reason = format!("cannot list: {}", describe(&e));
+                    let _ =
+                        out.send(Listed::Passed(Found::Unreadable { path: url.display(&level.prefix), reason })).await;
+                    return;
+                }
+            };
+            let mut entries: Vec<Entry> = page
+                .contents()
+                .iter()
+                .filter_map(|o| {
+                    Some(Entry::Object(o.key()?.to_string(), o.size().and_then(|n| u64::try_from(n).ok()).unwrap_or(0)))
+                })
+                .chain(page.common_prefixes().iter().filter_map(|p| Some(Entry::Folder(p.prefix()?.to_string()))))
+                .collect();
+            entries.sort_by(|a, b| entry_key(a).cmp(entry_key(b)));
+            level.entries = entries.into();
+            level.token = page.next_continuation_token().map(str::to_string);
+            level.done = !page.is_truncated().unwrap_or(false) || level.token.is_none();
+        }
+        if !found_any {
+            let reason = "no objects under this prefix".to_string();
+            let _ = out.send(Listed::Passed(Found::Skipped(Skipped { path: shown, reason }))).await;
+        }
+    }
+
+    fn entry_key(entry: &Entry) -> &str {
+        match entry {
+            Entry::Object(key, _) | Entry::Folder(key) => key,
+        }
+    }
+
+    async fn fetch(
+        client: &Client,
+        bucket: &str,
+        url: &S3Url,
+        key: String,
+        size: u64,
+        explicit: bool,
+        budget: Arc<Semaphore>,
+    ) -> Unit {
+        let name = url.display(&key);
+        let failed = |reason: String| Unit::Found(Found::Unreadable { path: name.clone(), reason });
+        if size > MAX_OBJECT {
+            return failed(format!(
+                "the object is {size} bytes, larger than the {} MB trailwatch fetches at once: copy it locally",
+                MAX_OBJECT >> 20
+            ));
+        }
+        let permits = u32::try_from(kib(size.max(1))).unwrap_or(u32::MAX);
+        let Ok(permit) = budget.acquire_many_owned(permits).await else {
+            return failed("the S3 client was shut down".to_string());
+        };
+        let mut last_error = String::new();
+        for attempt in 0..BODY_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+            let response = match client.get_object().bucket(bucket).key(&key).send().await {
+                Ok(response) => response,
+                // The SDK has already retried what is worth retrying (throttling, 5xx).
+                Err(e) => return failed(format!("cannot fetch: {}", describe(&e))),
+            };
+            let mut body = response.body;
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            let complete = loop {
+                match body.try_next().await {
+                    Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 > MAX_OBJECT => {
+                        return failed(format!(
+                            "the object is larger than the {} MB trailwatch fetches at once",
+                            MAX_OBJECT >> 20
+                        ));
+                    }
+                    Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                    Ok(None) => break true,
+                    Err(e) => {
+                        last_error = format!("the download was cut short: {e}");
+                        break false;
+                    }
+                }
+            };
+            if complete {
+                return Unit::Fetched(Fetched { name, bytes, explicit, _budget: Some(Box::new(permit)) });
+            }
+        }
+        failed(format!("{last_error} (after {BODY_ATTEMPTS} attempts)"))
+    }
+
+    /// An SDK error as the aws CLI shows one: the service's code and message when it
+    /// answered, the whole chain of causes otherwise.
+    fn describe<E, R>(error: &aws_sdk_s3::error::SdkError<E, R>) -> String
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        if let Some(service) = error.as_service_error() {
+            let code = service.code().unwrap_or("Unknown");
+            let hint = match code {
+                "InvalidObjectState" => " (an archived object: restore it from Glacier first)",
+                "AccessDenied" => {
+                    " (check the credentials, the bucket policy and, for SSE-KMS, kms:Decrypt on the key)"
+                }
+                "NoSuchBucket" => " (check the bucket name, --region and --endpoint-url)",
+                _ => "",
+            };
+            return format!("{code}: {}{hint}", service.message().unwrap_or("no message"));
+        }
+        DisplayErrorContext(error).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_split_into_bucket_and_prefix() {
+        assert_eq!(S3Url::parse("s3://b/AWSLogs/1/"), Some(S3Url { bucket: "b".into(), prefix: "AWSLogs/1/".into() }));
+        assert_eq!(S3Url::parse("s3://b"), Some(S3Url { bucket: "b".into(), prefix: String::new() }));
+        assert_eq!(S3Url::parse("s3://"), Some(S3Url { bucket: String::new(), prefix: String::new() }));
+        assert_eq!(S3Url::parse("./s3://b"), None);
+        assert_eq!(S3Url::parse("S3://b"), None);
+    }
+}

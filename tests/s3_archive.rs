@@ -1,0 +1,287 @@
+//! `s3://` inputs against a real S3 API: moto's server, started here on a free loopback
+//! port, filled through boto3 (`tests/s3/store.py`), and read by the trailwatch binary
+//! through the AWS SDK for Rust. Under CI (`CI=true`) a missing moto fails these tests.
+
+mod serve_support;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serve_support::{manifest_path, require_tool};
+
+/// moto's S3 server, stopped when dropped.
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Option<Moto> {
+        if !require_tool(
+            "python3",
+            &["-c", "import moto.server, flask, boto3"],
+            "python3 -m pip install 'moto[server]'",
+        ) {
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto starts");
+        let moto = Moto { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "moto did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(moto)
+    }
+
+    /// Runs `tests/s3/store.py` against `bucket`.
+    fn store(&self, bucket: &str, args: &[&str]) {
+        let output = Command::new("python3")
+            .arg(manifest_path("tests/s3/store.py"))
+            .args([self.endpoint.as_str(), bucket])
+            .args(args)
+            .output()
+            .expect("python3 runs");
+        assert!(output.status.success(), "store.py {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
+    /// The trailwatch binary with only this server's endpoint and test credentials.
+    fn trailwatch(&self, args: &[&str]) -> Output {
+        trailwatch_with(args, &[("AWS_ENDPOINT_URL", self.endpoint.as_str())])
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn trailwatch_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trailwatch"));
+    command.args(args);
+    for variable in
+        ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN"]
+    {
+        command.env_remove(variable);
+    }
+    command
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent/trailwatch-test-config")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/trailwatch-test-credentials")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("trailwatch runs")
+}
+
+fn sample_trail() -> PathBuf {
+    manifest_path("testdata/sample/trail")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The lines of a `replay --format json` run, and its accounting parsed.
+fn replay_json(output: &Output) -> (Vec<String>, serde_json::Value) {
+    let text = stdout(output);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let last = lines.pop().expect("an accounting line");
+    let accounting: serde_json::Value = serde_json::from_str(&last).expect("JSON");
+    (lines, accounting["Accounting"].clone())
+}
+
+fn same_counts(disk: &serde_json::Value, s3: &serde_json::Value) {
+    for key in [
+        "filesRead",
+        "recordsRead",
+        "events",
+        "rejected",
+        "recordsOutsideWindow",
+        "repeatedEventIds",
+        "filters",
+        "rules",
+    ] {
+        assert_eq!(disk[key], s3[key], "{key}: disk {disk} s3 {s3}");
+    }
+}
+
+const TEMPLATE: &str = "testdata/templates/seed-stack.template.json";
+
+#[test]
+fn replay_from_s3_equals_replay_from_disk() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("trail", &["tree", sample_trail().to_str().expect("UTF-8 path"), ""]);
+    let template = manifest_path(TEMPLATE);
+    let template = template.to_str().expect("UTF-8 path");
+    let disk = trailwatch_with(
+        &["replay", "--format", "json", "--template", template, sample_trail().to_str().expect("path")],
+        &[],
+    );
+    let s3 = moto.trailwatch(&["replay", "--format", "json", "--template", template, "s3://trail/"]);
+    assert_eq!(disk.status.code(), Some(0), "{}", stderr(&disk));
+    assert_eq!(s3.status.code(), Some(0), "{}", stderr(&s3));
+    let (disk_lines, disk_accounting) = replay_json(&disk);
+    let (s3_lines, s3_accounting) = replay_json(&s3);
+    assert_eq!(disk_lines, s3_lines, "the alarm notifications differ");
+    same_counts(&disk_accounting, &s3_accounting);
+    assert_eq!(s3_accounting["recordsRead"], 441);
+    // The digest is skipped by its key, never fetched.
+    let skipped = s3_accounting["filesSkipped"].to_string();
+    assert!(skipped.contains("CloudTrail-Digest") && skipped.contains("digest"), "{skipped}");
+
+    // The text report and --endpoint-url (instead of the variable) give the same.
+    let text = trailwatch_with(
+        &["replay", "--template", template, "--endpoint-url", &moto.endpoint, "s3://trail/AWSLogs"],
+        &[],
+    );
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    assert!(stdout(&text).starts_with("Read 441 record(s) from 78 file(s) (1 skipped)"), "{}", stdout(&text));
+    assert!(stdout(&text).contains("entered ALARM 2 time(s)"), "{}", stdout(&text));
+}
+
+#[test]
+fn time_windows_prune_keys_and_match_the_disk() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("trail", &["tree", sample_trail().to_str().expect("UTF-8 path"), "logs/"]);
+    let template = manifest_path(TEMPLATE);
+    let template = template.to_str().expect("UTF-8 path");
+    let window = ["--start-time", "2026-03-01T09:30:00Z", "--end-time", "2026-03-01T10:30:00Z"];
+    let mut disk_args = vec!["replay", "--format", "json", "--template", template];
+    disk_args.extend(window);
+    let mut s3_args = disk_args.clone();
+    let trail = sample_trail();
+    disk_args.push(trail.to_str().expect("path"));
+    s3_args.push("s3://trail/logs/");
+    let disk = trailwatch_with(&disk_args, &[]);
+    let s3 = moto.trailwatch(&s3_args);
+    assert!(s3.status.code().is_some_and(|c| c < 2), "{}", stderr(&s3));
+    let (disk_lines, disk_accounting) = replay_json(&disk);
+    let (s3_lines, s3_accounting) = replay_json(&s3);
+    assert_eq!(disk_lines, s3_lines);
+    same_counts(&disk_accounting, &s3_accounting);
+    let read = s3_accounting["recordsRead"].as_u64().expect("a count");
+    assert!(read > 0 && read < 441, "{s3_accounting}");
+
+    // A window on another year reads nothing: every date folder is passed over unlisted.
+    let elsewhere = moto.trailwatch(&[
+        "filter",
+        "--count",
+        "--start-time",
+        "2024-01-01",
+        "--end-time",
+        "2024-12-31",
+        "{ $.eventName = * }",
+        "s3://trail/logs/",
+    ]);
+    assert_eq!(stdout(&elsewhere).trim(), "0", "{}", stderr(&elsewhere));
+    assert_eq!(elsewhere.status.code(), Some(1));
+}
+
+#[test]
+fn an_object_that_fails_is_reported_by_key_and_the_run_goes_on() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("trail", &["tree", sample_trail().to_str().expect("UTF-8 path"), ""]);
+    let archived = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/01/123456789012_CloudTrail_us-east-1_20260301T0905Z_archivedarchived.json.gz";
+    let one_file = std::fs::read_dir(sample_trail().join("AWSLogs"))
+        .expect("the sample trail")
+        .flatten()
+        .next()
+        .expect("an account folder")
+        .path();
+    let file = walk_first_file(&one_file);
+    moto.store("trail", &["glacier", archived, file.to_str().expect("path")]);
+    let output = moto.trailwatch(&["filter", "--count", "{ $.eventName = * }", "s3://trail/"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "441", "the other objects are read");
+    let errors = stderr(&output);
+    assert!(errors.contains(&format!("s3://trail/{archived}")), "{errors}");
+    assert!(errors.contains("InvalidObjectState"), "{errors}");
+}
+
+fn walk_first_file(dir: &std::path::Path) -> PathBuf {
+    let mut path = dir.to_path_buf();
+    while path.is_dir() {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(&path).expect("a folder").flatten().map(|e| e.path()).collect();
+        entries.sort();
+        path = entries.into_iter().next().expect("not empty");
+    }
+    path
+}
+
+#[test]
+fn listings_of_more_than_a_thousand_keys_are_paged() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("many", &["many", "AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/", "1100"]);
+    // A flat listing (no selection) and a folder-by-folder one (a window) both page.
+    let flat = moto.trailwatch(&["filter", "--count", "{ $.eventName = ConsoleLogin }", "s3://many"]);
+    assert_eq!(stdout(&flat).trim(), "1100", "{}", stderr(&flat));
+    let windowed = moto.trailwatch(&[
+        "filter",
+        "--count",
+        "--start-time",
+        "2026-03-01T10:00:00Z",
+        "--end-time",
+        "2026-03-01T10:59:59Z",
+        "{ $.eventName = ConsoleLogin }",
+        "s3://many/AWSLogs/",
+    ]);
+    assert_eq!(stdout(&windowed).trim(), "1100", "{}", stderr(&windowed));
+}
+
+#[test]
+fn organization_trails_are_selected_by_account_and_region() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("org", &["many", "AWSLogs/o-abc123def4/111111111111/CloudTrail/us-east-1/2026/03/01/", "30"]);
+    moto.store("org", &["many", "AWSLogs/o-abc123def4/222222222222/CloudTrail/us-east-1/2026/03/01/", "20"]);
+    let count = |extra: &[&str]| {
+        let mut args = vec!["filter", "--count", "--stats", "{ $.eventName = * }"];
+        args.extend(extra);
+        args.push("s3://org/AWSLogs/");
+        let output = moto.trailwatch(&args);
+        (stdout(&output).trim().to_string(), stderr(&output))
+    };
+    // The two accounts' files hold the same eventIDs: every second copy is a repeat.
+    let (all, notes) = count(&[]);
+    assert_eq!(all, "50", "{notes}");
+    assert!(notes.contains("20 repeated eventID(s), 0 dropped"), "{notes}");
+    assert_eq!(count(&["--dedupe"]).0, "30");
+    assert_eq!(count(&["--account", "222222222222"]).0, "20");
+    let (one, notes) = count(&["--account", "111111111111"]);
+    assert_eq!(one, "30");
+    assert!(notes.contains("1 file(s) or folder(s) passed over by their key"), "{notes}");
+    assert_eq!(count(&["--trail-region", "eu-west-1"]).0, "0");
+
+    // lookup-events over the organization's bucket: newest first, paged.
+    let page = moto.trailwatch(&[
+        "lookup-events",
+        "--lookup-attributes",
+        "AttributeKey=Username,AttributeValue=user7",
+        "--max-items",
+        "1",
+        "s3://org/AWSLogs/",
+    ]);
+    assert_eq!(page.status.code(), Some(0), "{}", stderr(&page));
+    let json: serde_json::Value = serde_json::from_slice(&page.stdout).expect("JSON");
+    assert_eq!(json["Events"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(json["Events"][0]["Username"], "user7");
+    assert!(json.get("NextToken").is_none(), "a repeated event is one event: {json}");
+}
