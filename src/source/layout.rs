@@ -174,7 +174,7 @@ mod tests {
         assert_eq!(facts.region, Some("us-east-2"));
         assert_eq!(facts.delivered, Some((at("2015-08-01T02:10:00Z"), at("2015-08-01T02:11:00Z"))));
         let folder = key_facts(&parts[..6], false);
-        assert_eq!(folder.delivered, Some((at("2015-08-01"), at("2016-01-01"))));
+        assert_eq!(folder.delivered, Some((at("2015-01-01"), at("2016-01-01"))));
         let month = key_facts(&parts[..7], false);
         assert_eq!(month.delivered, Some((at("2015-08-01"), at("2015-09-01"))));
         let december = key_facts(&["AWSLogs", "111122223333", "CloudTrail", "eu-west-1", "2015", "12"], false);

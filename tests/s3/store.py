@@ -42,6 +42,8 @@ def main():
         print(f"stored {count}")
     elif command == "many":
         prefix, count = rest[0], int(rest[1])
+        # The file names carry the account of their folder, as CloudTrail's do.
+        account = next((p for p in prefix.split("/") if len(p) == 12 and p.isdigit()), "111111111111")
         for i in range(count):
             minute = i % 60
             record = {
@@ -55,7 +57,7 @@ def main():
                 "responseElements": {"ConsoleLogin": "Failure"},
             }
             body = gzip.compress(json.dumps({"Records": [record]}).encode())
-            name = f"111111111111_CloudTrail_us-east-1_20260301T10{minute:02d}Z_{i:016d}.json.gz"
+            name = f"{account}_CloudTrail_us-east-1_20260301T10{minute:02d}Z_{i:016d}.json.gz"
             s3.put_object(Bucket=bucket, Key=prefix + name, Body=body)
         print(f"stored {count}")
     elif command == "glacier":
