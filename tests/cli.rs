@@ -99,6 +99,38 @@ fn filter_reports_rejected_records_and_fails_when_strict() {
     assert_eq!(a["firstRejections"][0]["location"], "(standard input):2");
 }
 
+/// `filter --rejections FILE` lists every rejected line (stderr only the first 20), in input
+/// order, across the parts a large input is read in; a file it cannot write is exit 2.
+#[test]
+fn filter_lists_every_rejection_in_a_file() {
+    let mut input = Vec::new();
+    for n in 1..=5000u32 {
+        if n % 2 == 0 {
+            input.extend_from_slice(b"\xff bad\n");
+        } else {
+            input.extend_from_slice(format!("ERROR {n}\n").as_bytes());
+        }
+    }
+    let dir = scratch("filter-rejections");
+    let listed = dir.join("rejections.txt");
+    let output = trailwatch(&["filter", "-c", "--rejections", listed.to_str().unwrap_or_default(), "ERROR"], &input);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout), "2500\n");
+    let text_listed = std::fs::read_to_string(&listed).unwrap_or_default();
+    let places: Vec<&str> = text_listed.lines().filter_map(|l| l.split(": not valid UTF-8").next()).collect();
+    let expected: Vec<String> = (1..=2500).map(|k| format!("(standard input):{}", 2 * k)).collect();
+    assert_eq!(places.len(), 2500);
+    assert!(places == expected, "rejections out of order or missing");
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.matches("rejected (standard input):").count(), 20, "{stderr}");
+
+    let output = trailwatch(
+        &["filter", "--rejections", dir.join("missing/dir/x").to_str().unwrap_or_default(), "ERROR"],
+        &input,
+    );
+    assert_eq!(output.status.code(), Some(2));
+}
+
 #[test]
 fn explain_shows_kind_normal_form_and_conditions() {
     let output =

@@ -10,7 +10,7 @@ use trailwatch::source::{
 use trailwatch::{matcher, pattern};
 
 use super::archive::ArchiveArgs;
-use super::output::{Terminal, EXIT_ERROR};
+use super::output::{LineFile, Terminal, EXIT_ERROR};
 
 const EXIT_MATCHED: i32 = 0;
 const EXIT_NO_MATCH: i32 = 1;
@@ -74,6 +74,11 @@ pub struct Args {
     #[arg(long)]
     stats: bool,
 
+    /// Write every rejected record, one `FILE:LINE: reason` line each, to this file (stderr
+    /// lists only the first 20; all are counted). Written whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    rejections: Option<PathBuf>,
+
     /// `text` prints each selected event; `json` prints one object per event with its
     /// origin and extracted values.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -133,7 +138,14 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
         term.note(message);
         return EXIT_ERROR;
     }
-    let mut output = Output { term, listed: Vec::new() };
+    let rejections_out = match args.rejections.as_deref().map(|p| LineFile::create(p, "rejections")).transpose() {
+        Ok(file) => file,
+        Err(message) => {
+            term.note(message);
+            return EXIT_ERROR;
+        }
+    };
+    let mut output = Output { term, listed: Vec::new(), rejections_out };
     let mut total = Selection::default();
     // Lines of a large file that lack every literal the pattern needs are only counted;
     // with --invert those are the ones selected, so every line is looked at.
@@ -146,7 +158,13 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
         total.absorb(part);
     });
     output.write(&mut total);
-    let Output { term, listed } = output;
+    let Output { term, listed, rejections_out } = output;
+    if let (Some(file), Some(path)) = (rejections_out, args.rejections.as_deref()) {
+        if let Err(message) = file.finish(path) {
+            term.note(message);
+            return EXIT_ERROR;
+        }
+    }
     if args.count && !args.quiet {
         term.println(total.selected);
     }
@@ -191,6 +209,10 @@ pub fn run(mut args: Args, term: &mut Terminal) -> i32 {
 /// so that a chunk rarely waits for its turn, and little enough that memory stays flat.
 const FLUSH_AT: usize = 2 << 20;
 
+/// With `--rejections`, a part is handed over once it holds this many, so that a file of
+/// bad lines does not grow memory.
+const REJECTIONS_PER_PART: usize = 4096;
+
 /// The filter as the readers' consumer.
 struct Selecting<'a> {
     matcher: &'a dyn Matcher,
@@ -218,7 +240,7 @@ impl Parts for Selecting<'_> {
     }
 
     fn is_full(&self, part: &Selection) -> bool {
-        part.out.len() >= FLUSH_AT
+        part.out.len() >= FLUSH_AT || part.rejections.len() >= REJECTIONS_PER_PART
     }
 }
 
@@ -240,7 +262,7 @@ impl Selection {
             Record::Event(event) => event,
             Record::Rejected(rejection) => {
                 self.rejected += 1;
-                if (self.rejections.len() as u64) < LISTED_REJECTIONS {
+                if args.rejections.is_some() || (self.rejections.len() as u64) < LISTED_REJECTIONS {
                     self.rejections.push(rejection);
                 }
                 return;
@@ -284,6 +306,8 @@ struct Output<'t> {
     term: &'t mut Terminal,
     /// The rejections listed so far.
     listed: Vec<Rejection>,
+    /// `--rejections`: every one.
+    rejections_out: Option<LineFile>,
 }
 
 impl Output<'_> {
@@ -291,6 +315,9 @@ impl Output<'_> {
     /// is closed (`| head`), the terminal has asked the readers to stop.
     fn write(&mut self, selection: &mut Selection) {
         for rejection in selection.rejections.drain(..) {
+            if let Some(file) = self.rejections_out.as_mut() {
+                file.write_line(&rejection.to_string());
+            }
             if (self.listed.len() as u64) < LISTED_REJECTIONS {
                 self.term.note(format_args!("rejected {rejection}"));
                 self.listed.push(rejection);

@@ -9,7 +9,9 @@
 
 use std::fmt;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
+use trailwatch::report::AtomicFile;
 use trailwatch::source::Stop;
 
 /// The exit status for an error, as grep uses it.
@@ -138,3 +140,35 @@ macro_rules! outln {
     };
 }
 pub(crate) use outln;
+
+/// `--deliveries-out` and `--rejections`: lines into an [`AtomicFile`], so a failed run never
+/// leaves half a file behind. The first write error is kept and reported when the run ends.
+pub struct LineFile {
+    file: AtomicFile,
+    error: Option<std::io::Error>,
+    /// What the lines are, for the error message.
+    what: &'static str,
+}
+
+impl LineFile {
+    pub fn create(path: &Path, what: &'static str) -> Result<LineFile, String> {
+        let file = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(LineFile { file, error: None, what })
+    }
+
+    pub fn write_line(&mut self, line: &str) {
+        if self.error.is_none() {
+            if let Err(e) = self.file.write_all(line.as_bytes()).and_then(|()| self.file.write_all(b"\n")) {
+                self.error = Some(e);
+            }
+        }
+    }
+
+    pub fn finish(self, path: &Path) -> Result<(), String> {
+        let done = match self.error {
+            Some(e) => Err(e),
+            None => self.file.commit(),
+        };
+        done.map_err(|e| format!("{}: cannot write the {}: {e}", path.display(), self.what))
+    }
+}

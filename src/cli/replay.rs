@@ -1,22 +1,22 @@
 //! `trailwatch replay`: archived trails through metric filters, alarms and EventBridge rules.
 
 use std::cell::RefCell;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use trailwatch::alarm::Deployment;
 use trailwatch::config;
 use trailwatch::replay::{replay_streaming, Progress, ReplayOptions};
 use trailwatch::report::{
-    accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, AtomicFile,
-    MetricsFormat, PlotWindow,
+    accounting, notification_lines, plot_alarms, text_report, write_atomically, write_metrics, MetricsFormat,
+    PlotWindow,
 };
 use trailwatch::source::{InputFormat, Position, ReadOptions};
 
 use super::archive::ArchiveArgs;
 use super::config_args::ConfigArgs;
-use super::output::{Terminal, EXIT_ERROR};
+use super::output::{LineFile, Terminal, EXIT_ERROR};
 
 const EXIT_FIRED: i32 = 0;
 const EXIT_QUIET: i32 = 1;
@@ -360,38 +360,6 @@ fn load_configuration(
         term.note(format_args!("warning: {}", finding.message));
     }
     Ok(configuration)
-}
-
-/// `--deliveries-out` and `--rejections`: lines into an [`AtomicFile`], so a failed run never
-/// leaves half a file behind. The first write error is kept and reported when the run ends.
-struct LineFile {
-    file: AtomicFile,
-    error: Option<std::io::Error>,
-    /// What the lines are, for the error message.
-    what: &'static str,
-}
-
-impl LineFile {
-    fn create(path: &Path, what: &'static str) -> Result<LineFile, String> {
-        let file = AtomicFile::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(LineFile { file, error: None, what })
-    }
-
-    fn write_line(&mut self, line: &str) {
-        if self.error.is_none() {
-            if let Err(e) = self.file.write_all(line.as_bytes()).and_then(|()| self.file.write_all(b"\n")) {
-                self.error = Some(e);
-            }
-        }
-    }
-
-    fn finish(self, path: &Path) -> Result<(), String> {
-        let done = match self.error {
-            Some(e) => Err(e),
-            None => self.file.commit(),
-        };
-        done.map_err(|e| format!("{}: cannot write the {}: {e}", path.display(), self.what))
-    }
 }
 
 /// A progress line on stderr (records read, rejected, rate, elapsed time), drawn by
