@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use derive::{Category, HistoryEvent, Resource};
+pub use derive::{Category, HistoryEvent, Resource, MAX_RESOURCES};
 
 use crate::source::{read_inputs_parallel, FileTally, Millis, Parts, ReadOptions, Record, Rejection};
 
