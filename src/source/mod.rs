@@ -312,6 +312,7 @@ pub(crate) struct Run {
 /// What an `s3://` input yields, in key order: objects fetched, or keys passed over.
 enum Unit {
     Found(walk::Found),
+    #[cfg_attr(not(feature = "s3"), allow(dead_code))]
     Fetched(s3::Fetched),
 }
 
