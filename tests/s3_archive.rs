@@ -67,6 +67,11 @@ impl Drop for Moto {
 }
 
 fn trailwatch_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(args, env).output().expect("trailwatch runs")
+}
+
+/// The trailwatch binary with test credentials (and no profile or endpoint of the machine's).
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trailwatch"));
     command.args(args);
     for variable in
@@ -84,7 +89,7 @@ fn trailwatch_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (name, value) in env {
         command.env(name, value);
     }
-    command.output().expect("trailwatch runs")
+    command
 }
 
 fn sample_trail() -> PathBuf {
@@ -284,4 +289,44 @@ fn organization_trails_are_selected_by_account_and_region() {
     assert_eq!(json["Events"].as_array().map(Vec::len), Some(1), "{json}");
     assert_eq!(json["Events"][0]["Username"], "user7");
     assert!(json.get("NextToken").is_none(), "a repeated event is one event: {json}");
+}
+
+#[test]
+fn no_sign_request_reads_public_buckets_without_credentials() {
+    let Some(moto) = Moto::start() else { return };
+    let trail = sample_trail();
+    let trail = trail.to_str().expect("UTF-8 path");
+    moto.store("open", &["tree", trail, ""]);
+    moto.store("open", &["public"]);
+    moto.store("closed", &["tree", trail, ""]);
+    let template = manifest_path(TEMPLATE);
+    let template = template.to_str().expect("UTF-8 path");
+    // No credentials anywhere: the environment's are removed, the files do not exist.
+    let anonymous = |args: &[&str]| {
+        let mut command = command(args, &[("AWS_ENDPOINT_URL", moto.endpoint.as_str())]);
+        command.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+        command.output().expect("trailwatch runs")
+    };
+
+    let disk = trailwatch_with(&["replay", "--format", "json", "--template", template, trail], &[]);
+    let public = anonymous(&["replay", "--format", "json", "--template", template, "--no-sign-request", "s3://open/"]);
+    assert_eq!(public.status.code(), Some(0), "{}", stderr(&public));
+    let (disk_lines, disk_accounting) = replay_json(&disk);
+    let (public_lines, public_accounting) = replay_json(&public);
+    assert_eq!(disk_lines, public_lines, "the alarm notifications differ");
+    same_counts(&disk_accounting, &public_accounting);
+
+    // moto answers an unsigned GET only for objects the bucket makes public: the requests
+    // really went out unsigned, and every refused object is reported by its key.
+    let closed = anonymous(&["filter", "--count", "--no-sign-request", "{ $.eventName = * }", "s3://closed/"]);
+    assert_eq!(closed.status.code(), Some(2), "{}", stderr(&closed));
+    assert_eq!(stdout(&closed).trim(), "0");
+    let refused = stderr(&closed);
+    assert!(refused.contains("rejected s3://closed/AWSLogs/") && refused.contains("HTTP 403"), "{refused}");
+    assert!(refused.contains("78 rejected"), "every object but the digest is refused: {refused}");
+
+    // Without the flag and without credentials nothing can be signed: the error says what to do.
+    let unsigned = anonymous(&["filter", "--count", "{ $.eventName = * }", "s3://open/"]);
+    assert_eq!(unsigned.status.code(), Some(2), "{}", stderr(&unsigned));
+    assert!(stderr(&unsigned).contains("--no-sign-request"), "{}", stderr(&unsigned));
 }

@@ -317,7 +317,8 @@ enum Unit {
 }
 
 /// Reads the objects of an `s3://` input one after the other (they are fetched ahead, in
-/// parallel, on the S3 client's threads).
+/// parallel, on the S3 client's threads). [`read_inputs_parallel`] instead hands each
+/// object to the next free reading thread.
 fn read_remote(url: s3::S3Url, options: &ReadOptions, run: &Run, tally: &mut FileTally, sink: &mut dyn FnMut(Record)) {
     for unit in s3::objects(url, options) {
         if options.stop.requested() {
@@ -325,15 +326,37 @@ fn read_remote(url: s3::S3Url, options: &ReadOptions, run: &Run, tally: &mut Fil
         }
         match unit {
             Unit::Found(found) => read_input(found, options, run, tally, sink),
-            Unit::Fetched(fetched) => {
-                let name: Arc<str> = Arc::from(fetched.name.as_str());
-                let raw: Box<dyn std::io::BufRead + '_> = Box::new(&fetched.bytes[..]);
-                match open::decompress(raw) {
-                    Ok(reader) => read_opened(name, reader, fetched.explicit, options, run, tally, sink),
-                    Err(e) => unreadable(name, format!("cannot read: {e}"), tally, sink),
-                }
-            }
+            Unit::Fetched(fetched) => read_fetched(fetched, options, run, tally, sink),
         }
+    }
+}
+
+/// Reads one fetched object as a file of that name (its bytes, and their share of the
+/// fetching budget, are released once it is read).
+fn read_fetched(
+    fetched: s3::Fetched,
+    options: &ReadOptions,
+    run: &Run,
+    tally: &mut FileTally,
+    sink: &mut dyn FnMut(Record),
+) {
+    read_in_memory(Arc::from(fetched.name.as_str()), &fetched.bytes, fetched.explicit, options, run, tally, sink)
+}
+
+/// Reads bytes held in memory as the file `name` (gzip undone).
+fn read_in_memory(
+    name: Arc<str>,
+    bytes: &[u8],
+    explicit: bool,
+    options: &ReadOptions,
+    run: &Run,
+    tally: &mut FileTally,
+    sink: &mut dyn FnMut(Record),
+) {
+    let raw: Box<dyn std::io::BufRead + '_> = Box::new(bytes);
+    match open::decompress(raw) {
+        Ok(reader) => read_opened(name, reader, explicit, options, run, tally, sink),
+        Err(e) => unreadable(name, format!("cannot read: {e}"), tally, sink),
     }
 }
 
@@ -390,18 +413,7 @@ fn read_file(
 /// line. For embedding and for fuzzing the readers.
 pub fn read_bytes(name: &str, bytes: &[u8], options: &ReadOptions, sink: &mut dyn FnMut(Record)) -> FileTally {
     let mut tally = FileTally::default();
-    let name: Arc<str> = Arc::from(name);
-    let raw: Box<dyn std::io::BufRead + '_> = Box::new(bytes);
-    match open::decompress(raw) {
-        Ok(reader) => read_opened(name, reader, true, options, &Run::default(), &mut tally, sink),
-        Err(e) => {
-            tally.unreadable += 1;
-            sink(Record::Rejected(Rejection {
-                origin: Origin { input: name, position: Position::File },
-                reason: format!("cannot read: {e}"),
-            }))
-        }
-    }
+    read_in_memory(Arc::from(name), bytes, true, options, &Run::default(), &mut tally, sink);
     tally
 }
 

@@ -1,8 +1,10 @@
 //! Reading on every core, with the results in input order and memory bounded.
 //!
-//! The inputs become a list of units: a whole file, or one chunk of a large plain file
-//! ([`ChunkedFile`]). Threads take units in order; each folds its unit's records into a
-//! part ([`Parts`]) and sends it to the calling thread, which merges parts in unit order.
+//! The inputs become a sequence of units: a whole file, one chunk of a large plain file
+//! ([`ChunkedFile`]), or one object of an `s3://` input, fetched ahead in key order (the
+//! listing is streamed, so those units are produced as they are taken). Threads take units
+//! in order; each folds its unit's records into a part ([`Parts`]) and sends it to the
+//! calling thread, which merges parts in unit order.
 //! Memory stays bounded whatever the inputs hold:
 //! - no thread starts a unit more than [`WINDOW_PER_THREAD`] units per thread ahead of the
 //!   oldest unit not yet merged, so few finished parts wait for their turn;
@@ -22,7 +24,7 @@ use std::time::Duration;
 
 use super::chunk::ChunkedFile;
 use super::screen::LineScreen;
-use super::{list_inputs, read_input, walk, FileTally, ReadOptions, Record, Run, Selecting};
+use super::{list_inputs, read_fetched, read_input, s3, walk, FileTally, ReadOptions, Record, Run, Selecting};
 
 /// What a consumer makes of the records of one unit, and how.
 pub trait Parts: Sync {
@@ -60,8 +62,16 @@ const STOP_POLL: Duration = Duration::from_millis(20);
 
 enum Unit {
     Whole(walk::Found),
-    Chunk { file: Arc<ChunkedFile>, index: u64 },
+    Chunk {
+        file: Arc<ChunkedFile>,
+        index: u64,
+    },
+    /// An object of an `s3://` input, in memory.
+    Fetched(s3::Fetched),
 }
+
+/// The units in reading order, made as they are taken.
+type Units<'a> = Box<dyn Iterator<Item = Unit> + Send + 'a>;
 
 /// Reads every input (as [`super::read_inputs`]) on `options.threads` threads (0: every
 /// core), large plain files split into chunks, and hands the parts to `merge` in input
@@ -72,26 +82,40 @@ pub fn read_inputs_parallel<P: Parts>(
     parts: &P,
     mut merge: impl FnMut(P::Part),
 ) -> FileTally {
-    let units = plan_units(inputs, options);
+    let planned = plan_units(inputs, options);
+    // An `s3://` input's object count is known only as it is listed.
+    let known = if planned.iter().any(is_remote) { usize::MAX } else { planned.len() };
+    read_units(expand_remote(planned, options), known, options, parts, merge)
+}
+
+/// [`read_inputs_parallel`] once the inputs are units (at most `known` of them).
+fn read_units<P: Parts>(
+    mut units: Units<'_>,
+    known: usize,
+    options: &ReadOptions,
+    parts: &P,
+    mut merge: impl FnMut(P::Part),
+) -> FileTally {
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(units.len());
+    .min(known);
     let mut tally = FileTally::default();
     let run = Run::default();
     if threads <= 1 {
         let mut buffer = Vec::new();
-        for unit in &units {
-            if options.stop.requested() {
-                break;
-            }
+        while let Some(unit) = units.next().filter(|_| !options.stop.requested()) {
             let unit_tally = run_unit(unit, options, &run, parts, &mut buffer, &mut |part| merge(part));
             tally.absorb(unit_tally);
         }
         return tally;
     }
-    let order = Order { state: Mutex::new(OrderState { next: 0, oldest: 0 }), changed: Condvar::new() };
+    let order = Order {
+        state: Mutex::new(OrderState { oldest: 0 }),
+        changed: Condvar::new(),
+        units: Mutex::new(Taking { next: 0, units }),
+    };
     let window = WINDOW_PER_THREAD * threads;
     // Bounded, so that a slow consumer (output to a slow pipe) holds the threads back instead
     // of piling up parts. The merging thread only ever waits on this channel, so a full
@@ -100,16 +124,16 @@ pub fn read_inputs_parallel<P: Parts>(
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();
-            let (order, units, run) = (&order, &units, &run);
+            let (order, run) = (&order, &run);
             scope.spawn(move || {
                 let mut buffer = Vec::new();
-                while let Some(index) = order.take(units.len(), window, &options.stop) {
+                while let Some((index, unit)) = order.take(window, &options.stop) {
                     let mut hand_over = |part| {
                         order.wait_until_oldest(index, &options.stop);
                         // The receiver lives until every sender is gone.
                         let _ = sender.send(Piece { unit: index, part: Some(part), tally: None });
                     };
-                    let unit_tally = run_unit(&units[index], options, run, parts, &mut buffer, &mut hand_over);
+                    let unit_tally = run_unit(unit, options, run, parts, &mut buffer, &mut hand_over);
                     let _ = sender.send(Piece { unit: index, part: None, tally: Some(unit_tally) });
                 }
             });
@@ -156,7 +180,8 @@ struct Piece<T> {
     tally: Option<FileTally>,
 }
 
-/// The units in reading order: each input file, or its chunks when it is large and plain.
+/// The units in reading order: each input file, or its chunks when it is large and plain;
+/// an `s3://` input stays one unit until [`expand_remote`].
 fn plan_units(inputs: &[PathBuf], options: &ReadOptions) -> Vec<Unit> {
     let mut units = Vec::new();
     for found in list_inputs(inputs, options) {
@@ -175,9 +200,28 @@ fn plan_units(inputs: &[PathBuf], options: &ReadOptions) -> Vec<Unit> {
     units
 }
 
+fn is_remote(unit: &Unit) -> bool {
+    matches!(unit, Unit::Whole(walk::Found::Remote(_)))
+}
+
+/// The planned units with each `s3://` input replaced by its objects, listed and fetched
+/// (ahead, in key order, with bounded memory) only when the units before it are taken.
+fn expand_remote(planned: Vec<Unit>, options: &ReadOptions) -> Units<'_> {
+    let units = planned.into_iter().flat_map(move |unit| -> Units<'_> {
+        match unit {
+            Unit::Whole(walk::Found::Remote(url)) => Box::new(s3::objects(url, options).map(|unit| match unit {
+                super::Unit::Found(found) => Unit::Whole(found),
+                super::Unit::Fetched(fetched) => Unit::Fetched(fetched),
+            })),
+            unit => Box::new(std::iter::once(unit)),
+        }
+    });
+    Box::new(units.fuse())
+}
+
 /// Reads one unit, handing its part over as it fills and at the end; returns its files.
 fn run_unit<P: Parts>(
-    unit: &Unit,
+    unit: Unit,
     options: &ReadOptions,
     run: &Run,
     parts: &P,
@@ -194,7 +238,8 @@ fn run_unit<P: Parts>(
             }
         };
         match unit {
-            Unit::Whole(found) => read_input(found.clone(), options, run, &mut tally, &mut sink),
+            Unit::Whole(found) => read_input(found, options, run, &mut tally, &mut sink),
+            Unit::Fetched(fetched) => read_fetched(fetched, options, run, &mut tally, &mut sink),
             Unit::Chunk { file, index } => {
                 let mut screened = 0;
                 // Whole files pass through the selection in `read_opened`; chunks here. The
@@ -202,7 +247,7 @@ fn run_unit<P: Parts>(
                 let screen = parts.screen().filter(|_| options.selection.window.is_open() && !options.selection.dedupe);
                 let mut select = Selecting::new(options, run);
                 let mut selected = |record| select.take(record, &mut sink);
-                file.read_chunk(*index, options, screen, buffer, &mut tally, &mut selected, &mut |n| screened += n);
+                file.read_chunk(index, options, screen, buffer, &mut tally, &mut selected, &mut |n| screened += n);
                 select.finish(&mut tally);
                 parts.screened(&mut part, screened);
             }
@@ -213,33 +258,46 @@ fn run_unit<P: Parts>(
 }
 
 /// Which units are taken and which are merged, shared by the threads.
-struct Order {
+struct Order<'a> {
     state: Mutex<OrderState>,
     changed: Condvar,
+    /// Held by one taking thread at a time, apart from `state`: making the next unit may
+    /// wait for S3, and the merging thread must still be able to move `oldest` meanwhile.
+    units: Mutex<Taking<'a>>,
 }
 
 struct OrderState {
-    /// The next unit to take.
-    next: usize,
     /// The oldest unit not yet merged.
     oldest: usize,
 }
 
-impl Order {
-    /// The next unit, once it is within `window` of the oldest; `None` when all are taken or
-    /// the run stops.
-    fn take(&self, units: usize, window: usize, stop: &super::Stop) -> Option<usize> {
-        let mut state = self.state.lock().ok()?;
-        loop {
-            if state.next >= units || stop.requested() {
-                return None;
+struct Taking<'a> {
+    /// The index of the next unit to take.
+    next: usize,
+    units: Units<'a>,
+}
+
+impl Order<'_> {
+    /// The next unit and its index, once that is within `window` of the oldest; `None` when
+    /// all are taken or the run stops.
+    fn take(&self, window: usize, stop: &super::Stop) -> Option<(usize, Unit)> {
+        let mut taking = self.units.lock().ok()?;
+        let index = taking.next;
+        {
+            let mut state = self.state.lock().ok()?;
+            while index >= state.oldest + window {
+                if stop.requested() {
+                    return None;
+                }
+                state = self.changed.wait_timeout(state, STOP_POLL).ok()?.0;
             }
-            if state.next < state.oldest + window {
-                state.next += 1;
-                return Some(state.next - 1);
-            }
-            state = self.changed.wait_timeout(state, STOP_POLL).ok()?.0;
         }
+        if stop.requested() {
+            return None;
+        }
+        let unit = taking.units.next()?;
+        taking.next += 1;
+        Some((index, unit))
     }
 
     /// Waits until `unit` is the oldest unmerged one (or the run stops).
@@ -258,5 +316,90 @@ impl Order {
             state.oldest = oldest;
         }
         self.changed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::LogEvent;
+
+    /// Keeps every event's message, in the order merged.
+    struct Messages;
+
+    impl Parts for Messages {
+        type Part = Vec<String>;
+
+        fn start(&self) -> Vec<String> {
+            Vec::new()
+        }
+
+        fn take(&self, part: &mut Vec<String>, record: Record) {
+            if let Record::Event(LogEvent { message, .. }) = record {
+                part.push(message);
+            }
+        }
+
+        fn is_full(&self, part: &Vec<String>) -> bool {
+            part.len() >= 2
+        }
+    }
+
+    /// Objects as an S3 listing yields them: made one at a time, some slowly, of
+    /// different sizes (so that later ones are often read before earlier ones finish).
+    fn slow_objects(count: usize) -> Units<'static> {
+        Box::new((0..count).map(|object| {
+            if object % 7 == 3 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let lines: String =
+                (0..(object * 13) % 9).map(|line| format!("{{\"o\":{object},\"l\":{line}}}\n")).collect();
+            Unit::Fetched(s3::Fetched {
+                name: format!("s3://b/{object:04}.json"),
+                bytes: lines.into_bytes(),
+                explicit: false,
+                _budget: None,
+            })
+        }))
+    }
+
+    #[test]
+    fn objects_made_as_they_are_taken_are_merged_in_their_order_on_every_thread_count() {
+        let expected: Vec<String> = (0..60)
+            .flat_map(|object| (0..(object * 13) % 9).map(move |line| format!("{{\"o\":{object},\"l\":{line}}}")))
+            .collect();
+        for threads in [1, 2, 3, 8] {
+            let options = ReadOptions { threads, ..ReadOptions::default() };
+            let mut merged = Vec::new();
+            let tally = read_units(slow_objects(60), usize::MAX, &options, &Messages, |part| merged.extend(part));
+            assert_eq!(merged, expected, "{threads} thread(s)");
+            // Objects without lines are empty files: skipped, and counted as such.
+            let empty = (0..60).filter(|object| (object * 13) % 9 == 0).count();
+            assert_eq!(tally.skipped.len(), empty, "{threads} thread(s)");
+            assert_eq!(tally.files_read as usize + empty, 60, "{threads} thread(s)");
+        }
+    }
+
+    #[test]
+    fn a_stop_ends_the_run_while_objects_are_still_coming() {
+        let options = ReadOptions { threads: 3, ..ReadOptions::default() };
+        let stop = options.stop.clone();
+        let endless: Units<'static> = Box::new((0..).map(|object: u64| {
+            std::thread::sleep(Duration::from_millis(1));
+            Unit::Fetched(s3::Fetched {
+                name: format!("s3://b/{object}"),
+                bytes: format!("{{\"o\":{object}}}\n").into_bytes(),
+                explicit: false,
+                _budget: None,
+            })
+        }));
+        let mut merged = 0;
+        read_units(endless, usize::MAX, &options, &Messages, |part| {
+            merged += part.len();
+            if merged >= 100 {
+                stop.request();
+            }
+        });
+        assert!(merged >= 100, "{merged}");
     }
 }

@@ -1,5 +1,6 @@
 //! `s3://bucket/prefix` inputs: the objects under a prefix, listed and fetched through the
-//! official AWS SDK for Rust and then read by the same readers as local files.
+//! official AWS SDK for Rust and then read by the same readers as local files, each object
+//! one unit of `source::parallel` (read on every core, merged in key order).
 //!
 //! - Credentials, region and endpoint resolve as the aws CLI resolves them (`aws-config`:
 //!   environment, shared config and credentials files, `--profile`/`AWS_PROFILE` with SSO
@@ -76,7 +77,7 @@ pub(crate) struct Fetched {
 }
 
 /// The objects under `url`, in key order, fetched ahead on a background thread.
-pub(super) fn objects(url: S3Url, options: &ReadOptions) -> Box<dyn Iterator<Item = Unit>> {
+pub(super) fn objects(url: S3Url, options: &ReadOptions) -> Box<dyn Iterator<Item = Unit> + Send> {
     #[cfg(feature = "s3")]
     {
         Box::new(client::Objects::start(url, options))
@@ -97,6 +98,7 @@ mod client {
 
     use aws_config::meta::region::RegionProviderChain;
     use aws_config::BehaviorVersion;
+    use aws_sdk_s3::config::http::HttpResponse;
     use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
     use aws_sdk_s3::Client;
     use futures_util::StreamExt;
@@ -413,25 +415,36 @@ mod client {
     }
 
     /// An SDK error as the aws CLI shows one: the service's code and message when it
-    /// answered, the whole chain of causes otherwise.
-    fn describe<E, R>(error: &aws_sdk_s3::error::SdkError<E, R>) -> String
+    /// answered (its HTTP status when the answer had no body, as for a HEAD or a refused
+    /// anonymous request), the whole chain of causes otherwise.
+    fn describe<E>(error: &aws_sdk_s3::error::SdkError<E, HttpResponse>) -> String
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
         if let Some(service) = error.as_service_error() {
-            let code = service.code().unwrap_or("Unknown");
-            let hint = match code {
-                "InvalidObjectState" => " (an archived object: restore it from Glacier first)",
-                "AccessDenied" => {
+            let status = error.raw_response().map(|raw| raw.status().as_u16());
+            let code = match (service.code(), status) {
+                (Some(code), _) => code.to_string(),
+                (None, Some(status)) => format!("HTTP {status}"),
+                (None, None) => "Unknown".to_string(),
+            };
+            let hint = match (code.as_str(), status) {
+                ("InvalidObjectState", _) => " (an archived object: restore it from Glacier first)",
+                ("AccessDenied", _) | (_, Some(403)) => {
                     " (check the credentials, the bucket policy and, for SSE-KMS, kms:Decrypt on the key)"
                 }
-                "NoSuchBucket" => " (check the bucket name, --region and --endpoint-url)",
+                ("NoSuchBucket", _) => " (check the bucket name, --region and --endpoint-url)",
                 _ => "",
             };
             return format!("{code}: {}{hint}", service.message().unwrap_or("no message"));
         }
-        DisplayErrorContext(error).to_string()
+        let chain = DisplayErrorContext(error).to_string();
+        if chain.contains("CredentialsNotLoaded") {
+            return "no AWS credentials were found: name a profile (--profile or AWS_PROFILE), set \
+                    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or read a public bucket with --no-sign-request"
+                .to_string();
+        }
+        chain
     }
 }
 

@@ -3,6 +3,7 @@
     store.py ENDPOINT BUCKET tree LOCAL_DIR PREFIX     every file under LOCAL_DIR, keyed PREFIX + its relative path
     store.py ENDPOINT BUCKET many PREFIX COUNT         COUNT one-record CloudTrail files under PREFIX
     store.py ENDPOINT BUCKET glacier KEY LOCAL_FILE    one object in the GLACIER storage class (GetObject refuses it)
+    store.py ENDPOINT BUCKET public                    a bucket policy letting anyone list and read (anonymous requests)
 """
 import gzip
 import json
@@ -65,6 +66,17 @@ def main():
         with open(local, "rb") as f:
             s3.put_object(Bucket=bucket, Key=key, Body=f.read(), StorageClass="GLACIER")
         print("stored 1")
+    elif command == "public":
+        # As public data sets publish their buckets: a policy, not per-object ACLs.
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+            ],
+        }
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        print("public")
     else:
         sys.exit(f"unknown command {command}")
 
