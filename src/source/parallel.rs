@@ -80,7 +80,7 @@ pub fn read_inputs_parallel<P: Parts>(
     inputs: &[PathBuf],
     options: &ReadOptions,
     parts: &P,
-    mut merge: impl FnMut(P::Part),
+    merge: impl FnMut(P::Part),
 ) -> FileTally {
     let planned = plan_units(inputs, options);
     // An `s3://` input's object count is known only as it is listed.
