@@ -67,7 +67,20 @@ fn pattern_object(depth: u32) -> BoxedStrategy<String> {
 }
 
 fn event_value(depth: u32) -> BoxedStrategy<String> {
-    let leaf = prop_oneof![6 => scalar(), 1 => Just(r#""\u0078""#.to_string())];
+    // Besides plain scalars: a `\u` escape and other escapes (valid), and a raw tab or
+    // newline inside a string (not JSON), at the start, middle or end of a long string.
+    let odd = prop::sample::select(
+        &[
+            r#""\u0078""#,
+            r#""a\tb\"c\\""#,
+            "\"a\tb\"",
+            "\"x\n\"",
+            "\"\u{1f}0123456789012345678901234567890123456789\"",
+            "\"0123456789012345678901234567890123456789\u{1}\"",
+            "\"0123456789012345678901234567890123456789x\"",
+        ][..],
+    );
+    let leaf = prop_oneof![6 => scalar(), 1 => odd.prop_map(str::to_string)];
     if depth == 0 {
         return leaf.boxed();
     }
@@ -80,7 +93,7 @@ fn event_value(depth: u32) -> BoxedStrategy<String> {
 }
 
 fn event_object(depth: u32) -> BoxedStrategy<String> {
-    let separator = prop::sample::select(&[",", ", ", ",\n"][..]);
+    let separator = prop::sample::select(&[",", ", ", ",\n", "\t,"][..]);
     (prop::collection::vec((key(), event_value(depth)), 0..5), separator)
         .prop_map(|(ms, sep)| {
             format!("{{{}}}", ms.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(sep))

@@ -8,8 +8,9 @@
 //!   of real rules, by one hash lookup per leaf whatever their number.
 //! * A branch is looked at only when its trigger (a field it cannot match without) was
 //!   hit, so rules about other services cost nothing.
-//! * Text the pass cannot judge as cheaply (control characters, `\u` escapes) goes to the
-//!   reference evaluator, which defines the semantics and against which this is tested.
+//! * Text the pass cannot judge as cheaply (control characters, `\u` escapes) makes it give
+//!   up where it meets them, and goes to the reference evaluator, which defines the
+//!   semantics and against which this is tested.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -231,18 +232,12 @@ impl Compiled {
         if self.patterns.is_empty() {
             return;
         }
-        let bytes = event.as_bytes();
-        if needs_reference(bytes) {
-            return self.matching_by_reference(event, out);
-        }
-        SCRATCH.with(|scratch| {
+        let judged = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
             let state = &mut *scratch;
             state.start(self);
             let mut pass = Pass { set: self, scan: Scanner::new(event), state };
-            if pass.document().is_none() {
-                return;
-            }
+            pass.document()?;
             let state = pass.state;
             for i in 0..state.candidates.len() {
                 let branch = &self.branches[state.candidates[i] as usize];
@@ -250,7 +245,17 @@ impl Compiled {
                     out.push(branch.pattern as usize);
                 }
             }
+            Some(())
         });
+        // The pass gives up on every control byte and `\u` escape (it reads each byte of
+        // the text, and none of them is JSON where it stops), so only a text it gave up on
+        // can be one to leave to the reference evaluator; the rest is not JSON.
+        if judged.is_none() {
+            if needs_reference(event.as_bytes()) {
+                self.matching_by_reference(event, out);
+            }
+            return;
+        }
         out.sort_unstable();
         out.dedup();
     }

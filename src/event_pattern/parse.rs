@@ -189,7 +189,7 @@ impl Compiler<'_> {
                 Token::EndArray => break,
                 Token::BeginObject => self.match_expression()?,
                 Token::String(text) => {
-                    let ip = cidr::ip_bytes(&text);
+                    let ip = cidr::ip_bytes(&text).map(|ip| ip.to_vec());
                     Condition::Exact(Literal::String { text, ip })
                 }
                 Token::Number(text) => {

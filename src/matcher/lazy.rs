@@ -359,6 +359,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A string at `pos` (its opening quote), decoded only when it holds escapes.
+    #[inline]
     pub(crate) fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos + 1;
         let (end, escaped) = self.string_end_escaped(start)?;
@@ -367,23 +368,7 @@ impl<'a> Scanner<'a> {
         if !escaped {
             return Some(Cow::Borrowed(raw));
         }
-        let mut decoded = String::with_capacity(raw.len());
-        let mut chars = raw.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                decoded.push(c);
-                continue;
-            }
-            decoded.push(match chars.next()? {
-                'b' => '\u{8}',
-                'f' => '\u{c}',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                other => other,
-            });
-        }
-        Some(Cow::Owned(decoded))
+        unescape(raw).map(Cow::Owned)
     }
 
     /// The byte after the closing quote of a string whose text starts at `i`, checking
@@ -393,15 +378,18 @@ impl<'a> Scanner<'a> {
     }
 
     /// [`Self::string_end`], and whether the string holds an escape (so that
-    /// [`Self::string`] need not look for one again).
+    /// [`Self::string`] need not look for one again). A control byte in the string is not
+    /// JSON: `None`, as for a `\\u` escape (see [`needs_reference`]).
+    #[inline]
     fn string_end_escaped(&self, mut i: usize) -> Option<(usize, bool)> {
         let mut escaped = false;
         loop {
-            i += quote_or_backslash(self.bytes.get(i..)?)?;
-            if self.bytes[i] == b'"' {
-                return Some((i + 1, escaped));
+            i += string_stop(self.bytes.get(i..)?)?;
+            match self.bytes[i] {
+                b'"' => return Some((i + 1, escaped)),
+                b'\\' => escaped = true,
+                _ => return None,
             }
-            escaped = true;
             if !matches!(self.bytes.get(i + 1)?, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') {
                 return None;
             }
@@ -480,27 +468,82 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Where the first `"` or `\` is. Most strings of an event are short (keys, names), and
-/// setting up `memchr2` costs more than scanning them: the first 32 bytes are tested a word
-/// at a time (each byte equal to either one is flagged; borrows can flag only bytes above
-/// a true hit, so the lowest flag is exact), the rest with `memchr2`.
-fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// The text of a string whose escapes were checked (none is `\\u`).
+#[cold]
+fn unescape(raw: &str) -> Option<String> {
+    let mut decoded = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            decoded.push(c);
+            continue;
+        }
+        decoded.push(match chars.next()? {
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            other => other,
+        });
+    }
+    Some(decoded)
+}
+
+/// Where a string's plain run ends: the first `"`, `\\` or control byte (JSON strings may
+/// not hold control bytes, so the scan stops there and gives up; the event-pattern pass
+/// then hands the text to the reference evaluator instead of searching every event for
+/// control bytes beforehand).
+///
+/// Most strings of an event are short (keys, names), and setting up a vector search costs
+/// more than scanning them: the first 32 bytes are tested a word at a time, longer runs in
+/// blocks of 32 that the compiler vectorises, and what is left again by words.
+#[inline]
+fn string_stop(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     while at < 32 {
-        let Some(word) = bytes.get(at..at + 8) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word.try_into().ok()?);
-        let (quotes, backslashes) = (word ^ (ONES * u64::from(b'"')), word ^ (ONES * u64::from(b'\\')));
-        let flags = ((quotes.wrapping_sub(ONES) & !quotes) | (backslashes.wrapping_sub(ONES) & !backslashes)) & HIGHS;
-        if flags != 0 {
-            return Some(at + flags.trailing_zeros() as usize / 8);
+        match word_stop(bytes, at) {
+            Some(Ok(found)) => return Some(found),
+            Some(Err(())) => at += 8,
+            None => return bytes.get(at..)?.iter().position(|&b| is_string_stop(b)).map(|i| at + i),
         }
-        at += 8;
     }
-    memchr::memchr2(b'"', b'\\', bytes.get(at..)?).map(|i| at + i)
+    while let Some(block) = bytes.get(at..at + 32) {
+        // `|` rather than `||`: no early exit inside a block, so that it vectorises.
+        if block.iter().fold(false, |seen, &b| seen | is_string_stop(b)) {
+            return block.iter().position(|&b| is_string_stop(b)).map(|i| at + i);
+        }
+        at += 32;
+    }
+    loop {
+        match word_stop(bytes, at) {
+            Some(Ok(found)) => return Some(found),
+            Some(Err(())) => at += 8,
+            None => return bytes.get(at..)?.iter().position(|&b| is_string_stop(b)).map(|i| at + i),
+        }
+    }
+}
+
+/// [`string_stop`] within the 8 bytes at `at`: `Ok` where it is, `Err` when they hold
+/// none, `None` when fewer than 8 bytes are left. Each byte equal to `"` or `\\`, or below
+/// 0x20, is flagged; borrows can flag only bytes above a true hit, so the lowest flag is
+/// exact.
+#[inline]
+fn word_stop(bytes: &[u8], at: usize) -> Option<Result<usize, ()>> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let word = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+    let (quotes, backslashes) = (word ^ (ONES * u64::from(b'"')), word ^ (ONES * u64::from(b'\\')));
+    let flags = ((quotes.wrapping_sub(ONES) & !quotes)
+        | (backslashes.wrapping_sub(ONES) & !backslashes)
+        | (word.wrapping_sub(ONES * 0x20) & !word))
+        & HIGHS;
+    Some(if flags == 0 { Err(()) } else { Ok(at + flags.trailing_zeros() as usize / 8) })
+}
+
+#[inline]
+fn is_string_stop(b: u8) -> bool {
+    (b == b'"') | (b == b'\\') | (b < 0x20)
 }
 
 /// The containers [`Scanner::skip_value`] is inside, innermost last: one bit each (set for
@@ -553,20 +596,21 @@ mod tests {
     }
 
     #[test]
-    fn word_scan_finds_the_first_quote_or_backslash_as_memchr2_does() {
-        let fillers = [b'a', 0x80, 0xff, 0x21, 0x23, 0x5b, 0x5d, 0x01];
-        for len in 0..48 {
+    fn string_stop_finds_the_first_quote_backslash_or_control_byte() {
+        let naive = |bytes: &[u8]| bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let fillers = [b'a', 0x80, 0xff, 0x21, 0x23, 0x5b, 0x5d, 0x20, 0x7f];
+        for len in 0..100 {
             for filler in fillers {
                 let mut bytes = vec![filler; len];
-                assert_eq!(quote_or_backslash(&bytes), None, "len {len}");
+                assert_eq!(string_stop(&bytes), None, "len {len}");
                 for first in 0..len {
-                    for (special, other) in [(b'"', b'\\'), (b'\\', b'"')] {
+                    for (stop, other) in [(b'"', b'\\'), (b'\\', b'"'), (0x1f, b'"'), (0x00, 0x01), (b'\n', b'\\')] {
                         bytes.fill(filler);
-                        bytes[first] = special;
+                        bytes[first] = stop;
                         if first + 1 < len {
                             bytes[len - 1] = other;
                         }
-                        assert_eq!(quote_or_backslash(&bytes), memchr::memchr2(b'"', b'\\', &bytes), "{bytes:?}");
+                        assert_eq!(string_stop(&bytes), naive(&bytes), "{bytes:?}");
                     }
                 }
             }
