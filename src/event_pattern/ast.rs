@@ -166,7 +166,9 @@ impl Literal {
     pub fn matches(&self, leaf: &Leaf) -> bool {
         match (self, leaf) {
             (Literal::String { text, ip: None }, Leaf::String(s)) => s == text,
-            (Literal::String { ip: Some(ip), .. }, Leaf::String(s)) => cidr::ip_bytes(s).is_some_and(|bytes| *bytes == **ip),
+            (Literal::String { ip: Some(ip), .. }, Leaf::String(s)) => {
+                cidr::ip_bytes(s).is_some_and(|bytes| *bytes == **ip)
+            }
             (Literal::Number { text, value }, Leaf::Number(n)) => {
                 *n == text || value.is_some_and(|v| event_comparable(n) == Some(v))
             }

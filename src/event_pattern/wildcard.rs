@@ -20,6 +20,29 @@ const MAX_EXPLORED: usize = 20_000;
 
 pub const TOO_COMPLEX: &str = "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character";
 
+/// Where `needle` first occurs in `haystack`. `memmem::find` builds a searcher on each call,
+/// which costs more than the search in the short values (ARNs, names) wildcards are
+/// mostly matched against: there the first byte is looked for and the rest compared, at
+/// most 64 x 64 byte comparisons; longer values go to `memmem`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    const SHORT: usize = 64;
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    if haystack.len() > SHORT {
+        return memmem::find(haystack, needle);
+    }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(first, haystack.get(from..)?) {
+        let at = from + i;
+        if haystack.get(at + 1..at + needle.len()) == Some(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 impl Wildcard {
     /// Parses `text`, or gives AWS's reason.
     pub fn parse(text: &str) -> Result<Wildcard, String> {
@@ -70,7 +93,7 @@ impl Wildcard {
         }
         let mut window = &value[first.len()..value.len() - last.len()];
         for piece in middle {
-            match memmem::find(window, piece) {
+            match find(window, piece) {
                 Some(at) => window = &window[at + piece.len()..],
                 None => return false,
             }
@@ -150,6 +173,17 @@ fn push(pieces: &mut [Vec<u8>], byte: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_find_agrees_with_memmem() {
+        let haystacks = ["", "a", "aab", "abab", "arn:aws:iam::123456789012:user/alice", &"ab".repeat(40)];
+        let needles = ["", "a", "b", "ab", "ba", "abc", ":user/", "aab", &"ab".repeat(33)];
+        for h in haystacks {
+            for n in needles {
+                assert_eq!(find(h.as_bytes(), n.as_bytes()), memmem::find(h.as_bytes(), n.as_bytes()), "{h:?} {n:?}");
+            }
+        }
+    }
 
     fn w(text: &str) -> Wildcard {
         Wildcard::parse(text).unwrap()

@@ -195,16 +195,34 @@ impl<'a> Scanner<'a> {
     }
 
     /// Only spaces can occur between tokens: [`Paths::extract`] sends text holding any
-    /// control character (tabs and newlines included) to the reference evaluator.
+    /// control character (tabs and newlines included) to the reference evaluator, and
+    /// the event-pattern pass gives up on it.
     pub(crate) fn skip_ws(&mut self) {
         while self.peek() == Some(b' ') {
             self.pos += 1;
         }
     }
 
-    pub(crate) fn expect(&mut self, byte: u8) -> Option<()> {
+    /// The next byte after any spaces (`pos` moved onto it): [`Self::skip_ws`] and
+    /// [`Self::peek`] in one, with one test in the usual case of no space (events are
+    /// mostly compact JSON).
+    #[inline]
+    pub(crate) fn token(&mut self) -> Option<u8> {
+        match *self.bytes.get(self.pos)? {
+            b' ' => self.token_after_spaces(),
+            byte => Some(byte),
+        }
+    }
+
+    #[cold]
+    fn token_after_spaces(&mut self) -> Option<u8> {
         self.skip_ws();
-        (self.peek()? == byte).then(|| self.pos += 1)
+        self.peek()
+    }
+
+    #[inline]
+    pub(crate) fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.token()? == byte).then(|| self.pos += 1)
     }
 
     /// One value at nesting `depth`; `node` is where it sits in the trie (`None`: off
@@ -373,6 +391,7 @@ impl<'a> Scanner<'a> {
 
     /// The byte after the closing quote of a string whose text starts at `i`, checking
     /// its escapes (`\u` never reaches here).
+    #[inline]
     fn string_end(&self, i: usize) -> Option<usize> {
         self.string_end_escaped(i).map(|(end, _)| end)
     }
@@ -381,10 +400,22 @@ impl<'a> Scanner<'a> {
     /// [`Self::string`] need not look for one again). A control byte in the string is not
     /// JSON: `None`, as for a `\\u` escape (see [`needs_reference`]).
     #[inline]
-    fn string_end_escaped(&self, mut i: usize) -> Option<(usize, bool)> {
+    fn string_end_escaped(&self, i: usize) -> Option<(usize, bool)> {
+        // Most strings (keys, names) end within 16 bytes and hold no escape: those are
+        // found here without a call.
+        match string_stop_in_block(self.bytes, i) {
+            Some(Some(stop)) if self.bytes[stop] == b'"' => Some((stop + 1, false)),
+            Some(None) => self.long_string_end_escaped(i + 16),
+            _ => self.long_string_end_escaped(i),
+        }
+    }
+
+    /// [`Self::string_end_escaped`] from `i`, inside a string (with no escape before `i`).
+    #[inline(never)]
+    fn long_string_end_escaped(&self, mut i: usize) -> Option<(usize, bool)> {
         let mut escaped = false;
         loop {
-            i += string_stop(self.bytes.get(i..)?)?;
+            i = string_stop(self.bytes, i)?;
             match self.bytes[i] {
                 b'"' => return Some((i + 1, escaped)),
                 b'\\' => escaped = true,
@@ -403,19 +434,17 @@ impl<'a> Scanner<'a> {
         let mut open = OpenContainers::default();
         loop {
             // A value.
-            self.skip_ws();
-            match self.peek()? {
+            match self.token()? {
                 b'"' => self.pos = self.string_end(self.pos + 1)?,
-                b'{' | b'[' => {
-                    let object = self.peek()? == b'{';
+                byte @ (b'{' | b'[') => {
+                    let object = byte == b'{';
                     if depth + open.len() + 1 > MAX_DEPTH {
                         return None;
                     }
                     open.push(object);
                     self.pos += 1;
-                    self.skip_ws();
                     let close = if object { b'}' } else { b']' };
-                    if self.peek()? == close {
+                    if self.token()? == close {
                         self.pos += 1;
                         open.pop();
                     } else {
@@ -434,8 +463,7 @@ impl<'a> Scanner<'a> {
                 let Some(object) = open.last() else {
                     return Some(());
                 };
-                self.skip_ws();
-                match self.peek()? {
+                match self.token()? {
                     b',' => {
                         self.pos += 1;
                         if object {
@@ -459,8 +487,7 @@ impl<'a> Scanner<'a> {
 
     /// A member's key and its colon.
     fn key(&mut self) -> Option<()> {
-        self.skip_ws();
-        if self.peek()? != b'"' {
+        if self.token()? != b'"' {
             return None;
         }
         self.pos = self.string_end(self.pos + 1)?;
@@ -490,55 +517,34 @@ fn unescape(raw: &str) -> Option<String> {
     Some(decoded)
 }
 
-/// Where a string's plain run ends: the first `"`, `\\` or control byte (JSON strings may
-/// not hold control bytes, so the scan stops there and gives up; the event-pattern pass
-/// then hands the text to the reference evaluator instead of searching every event for
-/// control bytes beforehand).
-///
-/// Most strings of an event are short (keys, names), and setting up a vector search costs
-/// more than scanning them: the first 32 bytes are tested a word at a time, longer runs in
-/// blocks of 32 that the compiler vectorises, and what is left again by words.
+/// Where a string's plain run that goes on at `from` ends: the first `"`, `\\` or control
+/// byte (JSON strings may not hold control bytes, so the scan stops there and gives up; the
+/// event-pattern pass then hands the text to the reference evaluator instead of searching
+/// every event for control bytes beforehand). `None`: the text ends first.
 #[inline]
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while at < 32 {
-        match word_stop(bytes, at) {
-            Some(Ok(found)) => return Some(found),
-            Some(Err(())) => at += 8,
-            None => return bytes.get(at..)?.iter().position(|&b| is_string_stop(b)).map(|i| at + i),
-        }
-    }
-    while let Some(block) = bytes.get(at..at + 32) {
-        // `|` rather than `||`: no early exit inside a block, so that it vectorises.
-        if block.iter().fold(false, |seen, &b| seen | is_string_stop(b)) {
-            return block.iter().position(|&b| is_string_stop(b)).map(|i| at + i);
-        }
-        at += 32;
-    }
+fn string_stop(bytes: &[u8], mut from: usize) -> Option<usize> {
     loop {
-        match word_stop(bytes, at) {
-            Some(Ok(found)) => return Some(found),
-            Some(Err(())) => at += 8,
-            None => return bytes.get(at..)?.iter().position(|&b| is_string_stop(b)).map(|i| at + i),
+        match string_stop_in_block(bytes, from) {
+            Some(Some(stop)) => return Some(stop),
+            Some(None) => from += 16,
+            None => return bytes.get(from..)?.iter().position(|&b| is_string_stop(b)).map(|i| from + i),
         }
     }
 }
 
-/// [`string_stop`] within the 8 bytes at `at`: `Ok` where it is, `Err` when they hold
-/// none, `None` when fewer than 8 bytes are left. Each byte equal to `"` or `\\`, or below
-/// 0x20, is flagged; borrows can flag only bytes above a true hit, so the lowest flag is
-/// exact.
+/// [`string_stop`] within the 16 bytes at `at`: `Some(None)` when they hold none, `None`
+/// when fewer than 16 bytes are left. The bytes are compared all at once (the compiler
+/// turns the loop into vector compares) into flags of 0 or 0xff, whose lowest set bit
+/// is the first stop.
 #[inline]
-fn word_stop(bytes: &[u8], at: usize) -> Option<Result<usize, ()>> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let word = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
-    let (quotes, backslashes) = (word ^ (ONES * u64::from(b'"')), word ^ (ONES * u64::from(b'\\')));
-    let flags = ((quotes.wrapping_sub(ONES) & !quotes)
-        | (backslashes.wrapping_sub(ONES) & !backslashes)
-        | (word.wrapping_sub(ONES * 0x20) & !word))
-        & HIGHS;
-    Some(if flags == 0 { Err(()) } else { Ok(at + flags.trailing_zeros() as usize / 8) })
+fn string_stop_in_block(bytes: &[u8], at: usize) -> Option<Option<usize>> {
+    let block: &[u8; 16] = bytes.get(at..at + 16)?.try_into().ok()?;
+    let mut flags = [0u8; 16];
+    for (flag, &b) in flags.iter_mut().zip(block) {
+        *flag = u8::from(is_string_stop(b)).wrapping_neg();
+    }
+    let flags = u128::from_le_bytes(flags);
+    Some((flags != 0).then(|| at + flags.trailing_zeros() as usize / 8))
 }
 
 #[inline]
@@ -597,12 +603,14 @@ mod tests {
 
     #[test]
     fn string_stop_finds_the_first_quote_backslash_or_control_byte() {
-        let naive = |bytes: &[u8]| bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        let naive = |bytes: &[u8], from: usize| {
+            bytes[from..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| from + i)
+        };
         let fillers = [b'a', 0x80, 0xff, 0x21, 0x23, 0x5b, 0x5d, 0x20, 0x7f];
-        for len in 0..100 {
+        for len in 0..70 {
             for filler in fillers {
                 let mut bytes = vec![filler; len];
-                assert_eq!(string_stop(&bytes), None, "len {len}");
+                assert_eq!(string_stop(&bytes, 0), None, "len {len}");
                 for first in 0..len {
                     for (stop, other) in [(b'"', b'\\'), (b'\\', b'"'), (0x1f, b'"'), (0x00, 0x01), (b'\n', b'\\')] {
                         bytes.fill(filler);
@@ -610,7 +618,9 @@ mod tests {
                         if first + 1 < len {
                             bytes[len - 1] = other;
                         }
-                        assert_eq!(string_stop(&bytes), naive(&bytes), "{bytes:?}");
+                        for from in [0, first / 2, first] {
+                            assert_eq!(string_stop(&bytes, from), naive(&bytes, from), "{bytes:?} from {from}");
+                        }
                     }
                 }
             }
