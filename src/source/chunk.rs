@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::detect::{self, export_time_len, Detected, InputFormat};
-use super::lines::{self, count_line_ends};
+use super::lines::{self, count_line_ends, LineIndex};
 use super::{FileTally, Position, ReadContext, ReadOptions, Record};
 use crate::source::screen::LineScreen;
 
@@ -196,6 +196,7 @@ impl ChunkedFile {
         let end = self.boundary(file, index + 1, self.size).unwrap_or(self.size).max(start);
         let length = end - start;
         if length <= self.chunk_size + IN_MEMORY_SLACK {
+            let screen = screen.filter(|_| self.screen_pays(index, options));
             // The buffer keeps its size from chunk to chunk: no zeroing per chunk.
             if buffer.len() < length as usize {
                 buffer.resize(length as usize, 0);
@@ -203,17 +204,15 @@ impl ChunkedFile {
             // An error is met again by the streaming below, which reports it where it is.
             if let Ok(read) = read_full_at(file, &mut buffer[..length as usize], start) {
                 let data = &buffer[..read];
-                let line_ends = count_line_ends(data);
-                let first_line = self.pass_on_lines(index, line_ends);
+                if let Some(screen) = screen {
+                    if self.read_screened(index, data, context, screen, sink, screened) {
+                        return;
+                    }
+                }
+                let first_line = self.pass_on_lines(index, count_line_ends(data));
                 match std::str::from_utf8(data) {
                     Ok(text) if text.len() < lines::MAX_LINE => {
-                        let screen = screen.filter(|_| self.screen_pays(index, options));
-                        let handed =
-                            lines::read_text(text, self.format, first_line, line_ends, context, screen, sink, screened);
-                        if screen.is_some() {
-                            // A screen that hands over most lines costs more than it saves.
-                            self.screen_paid.store(handed.saturating_mul(4) <= line_ends, Ordering::Relaxed);
-                        }
+                        lines::read_text(text, self.format, first_line, context, sink);
                     }
                     _ => lines::read(Box::new(data), self.format, first_line, context, sink),
                 }
@@ -224,6 +223,31 @@ impl ChunkedFile {
         let first_line = self.pass_on_lines(index, line_ends);
         let reader = PositionedReader { file, position: start, end, buffer, filled: 0, consumed: 0 };
         lines::read(Box::new(reader), self.format, first_line, context, sink);
+    }
+
+    /// Reads chunk `index`, held in memory as `data`, through a screen; `false` (nothing
+    /// read, no lines passed on) when it is not UTF-8 text with lines of a bearable length.
+    #[allow(clippy::too_many_arguments)]
+    fn read_screened(
+        &self,
+        index: u64,
+        data: &[u8],
+        context: &ReadContext,
+        screen: &LineScreen,
+        sink: &mut dyn FnMut(Record),
+        screened: &mut dyn FnMut(u64),
+    ) -> bool {
+        // One pass counts the lines and finds whether UTF-8 needs checking at all.
+        let lines = LineIndex::of(data);
+        let text = lines.ascii || std::str::from_utf8(data).is_ok();
+        if !text || data.len() >= lines::MAX_LINE {
+            return false;
+        }
+        let first_line = self.pass_on_lines(index, lines.line_ends);
+        let handed = lines::read_screened(data, self.format, first_line, &lines, context, screen, sink, screened);
+        // A screen that hands over most lines costs more than it saves.
+        self.screen_paid.store(handed.saturating_mul(4) <= lines.line_ends, Ordering::Relaxed);
+        true
     }
 
     /// Waits until the lines before chunk `index` are known, records those before the next

@@ -54,16 +54,19 @@ impl LineState {
 
     fn take(&mut self, line: Line<'_>, context: &ReadContext, sink: &mut dyn FnMut(Record)) {
         self.line_number += 1;
-        let position = Position::Line(self.line_number);
-        let bytes = match line {
-            Line::Text(bytes) => bytes,
+        match line {
+            Line::Text(bytes) => self.take_bytes(bytes, context, sink),
             Line::TooLong(length) => {
                 self.flush(context, sink);
                 let reason = format!("line of {length} bytes is longer than the {MAX_LINE} bytes an event may hold");
-                sink(context.reject(position, reason));
-                return;
+                sink(context.reject(Position::Line(self.line_number), reason));
             }
-        };
+        }
+    }
+
+    /// The rest of [`LineState::take`], for a line's bytes (`line_number` counted).
+    fn take_bytes(&mut self, bytes: &[u8], context: &ReadContext, sink: &mut dyn FnMut(Record)) {
+        let position = Position::Line(self.line_number);
         match std::str::from_utf8(bytes) {
             Ok(line) => self.take_text(line, context, sink),
             Err(e) => {
@@ -121,58 +124,155 @@ pub(super) fn screenable(format: InputFormat, options: &super::ReadOptions) -> b
     matches!(format, InputFormat::Ndjson | InputFormat::Lines) && !options.require_timestamp
 }
 
-/// Reads a chunk held in memory as text (valid UTF-8, no line longer than [`MAX_LINE`],
-/// `line_ends` of them), giving the records [`read`] would give, without checking each line
-/// as UTF-8 again. With a `screen` (only for a [`screenable`] format), only the lines in
-/// which it finds a literal are handed over, and the others are counted through `screened`.
-/// Returns the lines handed over.
-#[allow(clippy::too_many_arguments)]
+/// Reads a chunk held in memory as text (valid UTF-8, no line longer than [`MAX_LINE`]),
+/// giving the records [`read`] would give, without checking each line as UTF-8 again.
 pub(super) fn read_text(
     text: &str,
     format: InputFormat,
     first_line: u64,
-    line_ends: u64,
     context: &ReadContext,
-    screen: Option<&LineScreen>,
+    sink: &mut dyn FnMut(Record),
+) {
+    let mut state = LineState::new(format, first_line, context);
+    let take = &mut |state: &mut LineState, start: usize, end: usize, sink: &mut dyn FnMut(Record)| {
+        // Line ends are ASCII, so `start..end` lies on character boundaries.
+        state.take_text(text.get(start..end).unwrap_or_default(), context, sink);
+    };
+    walk_lines(text.as_bytes(), None, &mut state, context, sink, take);
+    state.flush(context, sink);
+}
+
+/// Reads a chunk held in memory (UTF-8, no line longer than [`MAX_LINE`], its lines
+/// counted in `index`) through a `screen` (only for a [`screenable`] format): only the
+/// lines in which it finds a literal are handed over, as [`read`] would give them, and the
+/// others are counted through `screened`. Returns the lines handed over.
+///
+/// Only the lines handed over are checked as UTF-8 (each on its own): the caller checked
+/// the chunk as a whole only where the line index found a byte past ASCII.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_screened(
+    bytes: &[u8],
+    format: InputFormat,
+    first_line: u64,
+    index: &LineIndex,
+    context: &ReadContext,
+    screen: &LineScreen,
     sink: &mut dyn FnMut(Record),
     screened: &mut dyn FnMut(u64),
 ) -> u64 {
-    let bytes = text.as_bytes();
     let mut state = LineState::new(format, first_line, context);
+    let take = &mut |state: &mut LineState, start: usize, end: usize, sink: &mut dyn FnMut(Record)| {
+        state.take_bytes(bytes.get(start..end).unwrap_or_default(), context, sink);
+    };
+    let handed = walk_lines(bytes, Some((screen, index)), &mut state, context, sink, take);
+    state.flush(context, sink);
+    let lines = index.line_ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
+    screened(lines.saturating_sub(handed));
+    handed
+}
+
+/// Hands each line of `bytes` (or, with a `screen`, each line in which it finds a literal)
+/// to `take` as its range without the line end, counting lines in `state`; returns the
+/// lines handed over.
+fn walk_lines(
+    bytes: &[u8],
+    screen: Option<(&LineScreen, &LineIndex)>,
+    state: &mut LineState,
+    context: &ReadContext,
+    sink: &mut dyn FnMut(Record),
+    take: &mut dyn FnMut(&mut LineState, usize, usize, &mut dyn FnMut(Record)),
+) -> u64 {
+    let first_line = state.line_number;
     let mut handed = 0u64;
     let mut position = 0;
-    let mut hits = screen.map(|screen| screen.hits(bytes));
+    let mut hits = screen.map(|(screen, index)| (screen.hits(bytes), index));
     while position < bytes.len() {
         if context.stopped() {
             return handed;
         }
         let start = match hits.as_mut() {
             None => position,
-            Some(hits) => {
+            Some((hits, index)) => {
                 let Some(hit) = hits.next_from(position) else { break };
-                let start = memchr::memrchr(b'\n', &bytes[position..hit]).map_or(position, |i| position + i + 1);
-                state.line_number += count_line_ends(&bytes[position..start]);
+                let before = bytes.get(position..hit).unwrap_or_default();
+                let start = memchr::memrchr(b'\n', before).map_or(position, |i| position + i + 1);
+                state.line_number = first_line + index.line_ends_before(bytes, start);
                 start
             }
         };
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
-        // Line ends are ASCII, so `start..end` lies on character boundaries.
-        let line = text.get(start..end).unwrap_or_default();
-        let line = line.strip_suffix('\n').map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        let rest = bytes.get(start..).unwrap_or_default();
+        let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i + 1);
+        let line = without_line_end(bytes.get(start..end).unwrap_or_default());
         state.line_number += 1;
-        state.take_text(line, context, sink);
+        take(state, start, start + line.len(), sink);
         handed += 1;
         position = end;
     }
-    state.flush(context, sink);
-    let lines = line_ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
-    screened(lines.saturating_sub(handed));
     handed
 }
 
 /// How many `\n` `bytes` holds.
 pub(super) fn count_line_ends(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// A chunk's line ends, counted in one pass that also tells whether it is all ASCII (so
+/// that UTF-8 needs checking only when it is not), with the count before each stretch of
+/// [`STRETCH`] bytes: the line number at any position then costs a count over one stretch
+/// at most, not over everything before it.
+pub(super) struct LineIndex {
+    /// `before[k]`: the line ends in the first `k * STRETCH` bytes.
+    before: Vec<u64>,
+    pub line_ends: u64,
+    pub ascii: bool,
+}
+
+/// Bytes per step of the counting loop; the compiler turns each step into a few vector
+/// instructions. A lane counts at most 255 line ends before it is added up.
+const LANES: usize = 32;
+const STRETCH: usize = LANES * 255;
+
+impl LineIndex {
+    pub fn of(bytes: &[u8]) -> LineIndex {
+        index_portable(bytes)
+    }
+
+    /// The line ends in `bytes[..position]` (`bytes` being the indexed chunk).
+    pub fn line_ends_before(&self, bytes: &[u8], position: usize) -> u64 {
+        let position = position.min(bytes.len());
+        let stretch = (position / STRETCH).min(self.before.len().saturating_sub(1));
+        let from = stretch * STRETCH;
+        let counted = self.before.get(stretch).copied().unwrap_or_default();
+        counted + count_line_ends(bytes.get(from..position).unwrap_or_default())
+    }
+}
+
+fn index_portable(bytes: &[u8]) -> LineIndex {
+    let mut before = Vec::with_capacity(bytes.len() / STRETCH + 1);
+    let mut line_ends = 0u64;
+    let mut high = 0u8;
+    let mut stretches = bytes.chunks_exact(STRETCH);
+    for stretch in stretches.by_ref() {
+        before.push(line_ends);
+        let mut counts = [0u8; LANES];
+        let mut ors = [0u8; LANES];
+        for block in stretch.chunks_exact(LANES) {
+            for ((count, or), &byte) in counts.iter_mut().zip(ors.iter_mut()).zip(block) {
+                // Cannot wrap (255 steps at most); wrapping keeps overflow checks out of
+                // the loop, which would stop it being vectorised.
+                *count = count.wrapping_add(u8::from(byte == b'\n'));
+                *or |= byte;
+            }
+        }
+        line_ends += counts.iter().map(|&c| u64::from(c)).sum::<u64>();
+        high |= ors.iter().fold(0, |a, &b| a | b);
+    }
+    before.push(line_ends);
+    for &byte in stretches.remainder() {
+        line_ends += u64::from(byte == b'\n');
+        high |= byte;
+    }
+    LineIndex { before, line_ends, ascii: high < 0x80 }
 }
 
 /// Lines longer than this are rejected without being held in memory (a CloudWatch Logs
@@ -273,6 +373,24 @@ mod tests {
     }
 
     proptest! {
+        /// The index counts what a plain count counts, before any position, and knows
+        /// whether a byte past ASCII is anywhere, over many stretches and within one.
+        #[test]
+        fn the_line_index_counts_as_a_plain_count(
+            bytes in proptest::collection::vec(prop_oneof![8 => Just(b'a'), 3 => Just(b'\n'), 1 => any::<u8>()], 0..40_000),
+            positions in proptest::collection::vec(any::<prop::sample::Index>(), 1..20),
+        ) {
+            let index = LineIndex::of(&bytes);
+            prop_assert_eq!(index.line_ends, bytes.iter().filter(|&&b| b == b'\n').count() as u64);
+            prop_assert_eq!(index.ascii, bytes.is_ascii());
+            prop_assert_eq!(index_portable(&bytes).line_ends, index.line_ends);
+            for position in positions {
+                let position = position.index(bytes.len() + 1);
+                prop_assert_eq!(index.line_ends_before(&bytes, position), count_line_ends(&bytes[..position]));
+            }
+            prop_assert_eq!(index.line_ends_before(&bytes, bytes.len() + 5), index.line_ends);
+        }
+
         /// Whether a line is lent from the buffer or gathered across its end, the lines are
         /// those of splitting the input at each `\n`.
         #[test]
