@@ -134,11 +134,10 @@ pub(super) fn read_text(
     sink: &mut dyn FnMut(Record),
 ) {
     let mut state = LineState::new(format, first_line, context);
-    let take = &mut |state: &mut LineState, start: usize, end: usize, sink: &mut dyn FnMut(Record)| {
+    walk_lines(text.as_bytes(), None, &mut state, context, &mut |state, start, end| {
         // Line ends are ASCII, so `start..end` lies on character boundaries.
         state.take_text(text.get(start..end).unwrap_or_default(), context, sink);
-    };
-    walk_lines(text.as_bytes(), None, &mut state, context, sink, take);
+    });
     state.flush(context, sink);
 }
 
@@ -161,10 +160,9 @@ pub(super) fn read_screened(
     screened: &mut dyn FnMut(u64),
 ) -> u64 {
     let mut state = LineState::new(format, first_line, context);
-    let take = &mut |state: &mut LineState, start: usize, end: usize, sink: &mut dyn FnMut(Record)| {
+    let handed = walk_lines(bytes, Some((screen, index)), &mut state, context, &mut |state, start, end| {
         state.take_bytes(bytes.get(start..end).unwrap_or_default(), context, sink);
-    };
-    let handed = walk_lines(bytes, Some((screen, index)), &mut state, context, sink, take);
+    });
     state.flush(context, sink);
     let lines = index.line_ends + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
     screened(lines.saturating_sub(handed));
@@ -179,8 +177,7 @@ fn walk_lines(
     screen: Option<(&LineScreen, &LineIndex)>,
     state: &mut LineState,
     context: &ReadContext,
-    sink: &mut dyn FnMut(Record),
-    take: &mut dyn FnMut(&mut LineState, usize, usize, &mut dyn FnMut(Record)),
+    take: &mut dyn FnMut(&mut LineState, usize, usize),
 ) -> u64 {
     let first_line = state.line_number;
     let mut handed = 0u64;
@@ -204,7 +201,7 @@ fn walk_lines(
         let end = memchr::memchr(b'\n', rest).map_or(bytes.len(), |i| start + i + 1);
         let line = without_line_end(bytes.get(start..end).unwrap_or_default());
         state.line_number += 1;
-        take(state, start, start + line.len(), sink);
+        take(state, start, start + line.len());
         handed += 1;
         position = end;
     }
