@@ -80,12 +80,50 @@ fn le_word(bytes: &[u8], at: usize, len: usize) -> u64 {
 
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 
+/// A key's length and its first and last 8 bytes (overlapping, or picked, in shorter
+/// keys), which tell keys of up to 16 bytes apart without a byte comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeySignature {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl KeySignature {
+    fn of(key: &[u8]) -> KeySignature {
+        let n = key.len();
+        let (head, tail) = if n >= 8 {
+            (le_word(key, 0, 8), le_word(key, n - 8, 8))
+        } else if n >= 4 {
+            (le_word(key, 0, 4), le_word(key, n - 4, 4))
+        } else if n > 0 {
+            (le_word(key, 0, 1) | le_word(key, n / 2, 1) << 8, le_word(key, n - 1, 1))
+        } else {
+            (0, 0)
+        };
+        KeySignature { len: n, head, tail }
+    }
+
+    /// Whether keys with this signature are all one key.
+    fn is_exact(&self) -> bool {
+        self.len <= 16
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Step {
+    signature: KeySignature,
+    text: Box<str>,
+    child: u32,
+}
+
 /// The steps below a trie node. Most nodes have a handful, and most event keys match
-/// none of them: comparing lengths first rejects those without hashing the key, so a
-/// hash index is built only for nodes with many steps.
+/// none of them: a key's signature rejects those, and finds the one it names, without
+/// hashing or comparing the key's bytes; a hash index is built only for nodes with many
+/// steps.
 #[derive(Clone, Debug, Default)]
 struct Children {
-    steps: Vec<(Box<str>, u32)>,
+    steps: Vec<Step>,
     index: Option<FastMap<Box<str>, u32>>,
 }
 
@@ -93,18 +131,25 @@ impl Children {
     const INDEXED_FROM: usize = 12;
 
     fn get(&self, key: &str) -> Option<u32> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.steps.iter().find(|(step, _)| step.len() == key.len() && **step == *key).map(|&(_, c)| c),
+        if let Some(index) = &self.index {
+            return index.get(key).copied();
         }
+        if self.steps.is_empty() {
+            return None;
+        }
+        let signature = KeySignature::of(key.as_bytes());
+        self.steps
+            .iter()
+            .find(|step| step.signature == signature && (signature.is_exact() || *step.text == *key))
+            .map(|step| step.child)
     }
 
-    fn insert(&mut self, step: &str, child: u32) {
-        self.steps.push((step.into(), child));
+    fn insert(&mut self, text: &str, child: u32) {
+        self.steps.push(Step { signature: KeySignature::of(text.as_bytes()), text: text.into(), child });
         if let Some(index) = &mut self.index {
-            index.insert(step.into(), child);
+            index.insert(text.into(), child);
         } else if self.steps.len() >= Self::INDEXED_FROM {
-            self.index = Some(self.steps.iter().cloned().collect());
+            self.index = Some(self.steps.iter().map(|step| (step.text.clone(), step.child)).collect());
         }
     }
 
@@ -120,9 +165,10 @@ impl Children {
                 Some((*index.get(step)?, rest))
             }
             // The dot is tested first: it rules out nearly every step without a comparison.
-            None => self.steps.iter().find_map(|(step, child)| {
-                (key.as_bytes().get(step.len()) == Some(&b'.') && key.starts_with(&**step))
-                    .then(|| (*child, &key[step.len() + 1..]))
+            None => self.steps.iter().find_map(|step| {
+                let len = step.text.len();
+                (key.as_bytes().get(len) == Some(&b'.') && key.starts_with(&*step.text))
+                    .then(|| (step.child, &key[len + 1..]))
             }),
         }
     }
@@ -564,5 +610,63 @@ impl<'e> Pass<'_, 'e> {
                 state.record(set, c, &mut trail);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_signatures_tell_short_keys_apart_exactly() {
+        let keys: Vec<String> = ["", "a", "b", "ab", "ba", "aba", "abb", "abcd", "abce", "dbca", "abcdefgh", "abcdefgi"]
+            .into_iter()
+            .map(String::from)
+            .chain((0..=17).map(|n| "x".repeat(n)))
+            .chain((1..=17).map(|n| format!("{}y", "x".repeat(n - 1))))
+            .chain((1..=17).map(|n| format!("y{}", "x".repeat(n - 1))))
+            .chain((2..=17).map(|n| format!("x{}x", "y".repeat(n - 2))))
+            .collect();
+        for a in &keys {
+            for b in &keys {
+                let (sa, sb) = (KeySignature::of(a.as_bytes()), KeySignature::of(b.as_bytes()));
+                if sa.is_exact() {
+                    assert_eq!(sa == sb, a == b, "{a:?} {b:?}");
+                } else if a == b {
+                    assert_eq!(sa, sb);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn children_find_steps_by_signature_and_by_index() {
+        for count in [3, 40] {
+            let mut children = Children::default();
+            let names: Vec<String> = (0..count).map(|i| format!("key{i}-{}", "z".repeat(i % 20))).collect();
+            for (i, name) in names.iter().enumerate() {
+                children.insert(name, i as u32);
+            }
+            for (i, name) in names.iter().enumerate() {
+                assert_eq!(children.get(name), Some(i as u32));
+                assert_eq!(children.get(&format!("{name}!")), None);
+                assert_eq!(children.dotted(&format!("{name}.rest")), Some((i as u32, "rest")));
+            }
+            assert_eq!(children.get("key0-x"), None);
+        }
+    }
+
+    #[test]
+    fn word_hash_separates_similar_values() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<WordHash>::default();
+        let values: Vec<String> = (0..2000)
+            .map(|i| format!("{}{i}", ["", "Create", "arn:aws:iam::123456789012:user/"][i % 3]))
+            .chain(["a", "b", "ab", "ba", "abcd", "abcdefgh", "abcdefghi"].map(String::from))
+            .collect();
+        let mut hashes: Vec<u64> = values.iter().map(|v| build.hash_one(v.as_str())).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), values.len());
     }
 }

@@ -332,6 +332,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline]
     fn word(&mut self, word: &str, found: Found<'a>) -> Option<Found<'a>> {
         self.bytes.get(self.pos..)?.starts_with(word.as_bytes()).then(|| {
             self.pos += word.len();
