@@ -619,14 +619,15 @@ mod tests {
 
     #[test]
     fn key_signatures_tell_short_keys_apart_exactly() {
-        let keys: Vec<String> = ["", "a", "b", "ab", "ba", "aba", "abb", "abcd", "abce", "dbca", "abcdefgh", "abcdefgi"]
-            .into_iter()
-            .map(String::from)
-            .chain((0..=17).map(|n| "x".repeat(n)))
-            .chain((1..=17).map(|n| format!("{}y", "x".repeat(n - 1))))
-            .chain((1..=17).map(|n| format!("y{}", "x".repeat(n - 1))))
-            .chain((2..=17).map(|n| format!("x{}x", "y".repeat(n - 2))))
-            .collect();
+        let keys: Vec<String> =
+            ["", "a", "b", "ab", "ba", "aba", "abb", "abcd", "abce", "dbca", "abcdefgh", "abcdefgi"]
+                .into_iter()
+                .map(String::from)
+                .chain((0..=17).map(|n| "x".repeat(n)))
+                .chain((1..=17).map(|n| format!("{}y", "x".repeat(n - 1))))
+                .chain((1..=17).map(|n| format!("y{}", "x".repeat(n - 1))))
+                .chain((2..=17).map(|n| format!("x{}x", "y".repeat(n - 2))))
+                .collect();
         for a in &keys {
             for b in &keys {
                 let (sa, sb) = (KeySignature::of(a.as_bytes()), KeySignature::of(b.as_bytes()));
