@@ -74,10 +74,15 @@ impl HistoryEvent {
         let object = record.as_object()?;
         let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
         let identity = object.get("userIdentity");
+        // Records before eventVersion 1.05 carry no readOnly, but Event history shows one for
+        // every call: it is then decided by the call's name, as EventBridge decides it.
         let read_only = match object.get("readOnly") {
             Some(Value::Bool(b)) => Some(b.to_string()),
             Some(Value::String(s)) if s == "true" || s == "false" => Some(s.clone()),
-            _ => None,
+            _ => match (text("eventSource"), text("eventName")) {
+                (Some(source), Some(name)) => Some(crate::rule::is_read_only(&source, &name).to_string()),
+                _ => None,
+            },
         };
         let category = match object.get("eventCategory").and_then(Value::as_str) {
             Some("Insight") => Category::Insight,
@@ -216,6 +221,19 @@ mod tests {
         assert_eq!(view(json!({"managementEvent": false})).category, Category::Other);
         assert_eq!(view(json!({"eventCategory": "Insight"})).category, Category::Insight);
         assert_eq!(view(json!({"readOnly": true})).read_only.as_deref(), Some("true"));
+    }
+
+    #[test]
+    fn read_only_without_the_field_follows_the_calls_name() {
+        let call = |source: &str, name: &str| json!({"eventSource": source, "eventName": name});
+        assert_eq!(view(call("ec2.amazonaws.com", "DescribeInstances")).read_only.as_deref(), Some("true"));
+        assert_eq!(view(call("ec2.amazonaws.com", "RunInstances")).read_only.as_deref(), Some("false"));
+        assert_eq!(view(call("sts.amazonaws.com", "GetSessionToken")).read_only.as_deref(), Some("false"));
+        // The record's own field wins; without a name nothing is claimed.
+        let mut recorded = call("ec2.amazonaws.com", "DescribeInstances");
+        recorded["readOnly"] = json!(false);
+        assert_eq!(view(recorded).read_only.as_deref(), Some("false"));
+        assert_eq!(view(json!({"eventSource": "s3.amazonaws.com"})).read_only, None);
         assert!(HistoryEvent::of(&json!([1]), 0).is_none());
     }
 }
