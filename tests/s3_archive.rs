@@ -330,3 +330,36 @@ fn no_sign_request_reads_public_buckets_without_credentials() {
     assert_eq!(unsigned.status.code(), Some(2), "{}", stderr(&unsigned));
     assert!(stderr(&unsigned).contains("--no-sign-request"), "{}", stderr(&unsigned));
 }
+
+/// A server that accepts connections and never answers: the run ends after the read timeout
+/// and the SDK's retries, naming the input, instead of waiting forever. No S3 server needed.
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    // Holds every connection open, unanswered, until the test process ends.
+    std::thread::spawn(move || {
+        let held: Vec<TcpStream> = listener.incoming().flatten().collect();
+        drop(held);
+    });
+    let started = Instant::now();
+    let args = ["filter", "--count", "{ $.eventName = * }", "s3://trail/", "--cli-read-timeout", "1"];
+    let output = trailwatch_with(&args, &[("AWS_ENDPOINT_URL", endpoint.as_str())]);
+    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(errors.contains("s3://trail/") && errors.contains("no answer in time"), "{errors}");
+    assert!(errors.contains("0 matched, 0 not matched, 1 rejected"), "{errors}");
+}
+
+#[test]
+fn timeouts_are_range_checked() {
+    for (flag, value) in
+        [("--cli-read-timeout", "86401"), ("--cli-connect-timeout", "100000"), ("--cli-read-timeout", "-1")]
+    {
+        let argument = format!("{flag}={value}");
+        let output = trailwatch_with(&["filter", "--count", "{ $.eventName = * }", "s3://trail/", &argument], &[]);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {}", stderr(&output));
+        assert!(stderr(&output).contains(flag), "{flag} {value}: {}", stderr(&output));
+    }
+}

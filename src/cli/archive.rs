@@ -2,7 +2,9 @@
 //! `lookup-events`): the time window, the parts of an organization's bucket, repeats, and
 //! how `s3://` inputs are reached (the aws CLI's global options).
 
-use trailwatch::source::{parse_time_expression, ReadOptions, S3Options, Selection, TimeWindow};
+use std::time::Duration;
+
+use trailwatch::source::{parse_time_expression, ReadOptions, S3Options, Selection, TimeWindow, S3_DEFAULT_TIMEOUT};
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct ArchiveArgs {
@@ -49,6 +51,29 @@ pub struct ArchiveArgs {
     /// the profile's region, then us-east-1).
     #[arg(long, value_name = "REGION")]
     pub s3_region: Option<String>,
+
+    /// For s3:// inputs: the longest wait for a connection, in seconds (0: no limit; as the
+    /// aws CLI, default 60). A request that times out is retried.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_connect_timeout: Option<u64>,
+
+    /// For s3:// inputs: the longest wait for an answer to begin, in seconds (0: no limit;
+    /// as the aws CLI, default 60). A request that times out is retried.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_read_timeout: Option<u64>,
+}
+
+/// The longest `--cli-connect-timeout` / `--cli-read-timeout`: a day.
+const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
+/// A timeout flag's value: `None` for 0 (no limit), the default when not given.
+fn timeout(flag: &str, seconds: Option<u64>) -> Result<Option<Duration>, String> {
+    match seconds {
+        None => Ok(Some(S3_DEFAULT_TIMEOUT)),
+        Some(0) => Ok(None),
+        Some(n) if n <= MAX_TIMEOUT_SECONDS => Ok(Some(Duration::from_secs(n))),
+        Some(n) => Err(format!("{flag} {n}: at most {MAX_TIMEOUT_SECONDS} seconds (0 means no limit)")),
+    }
 }
 
 /// The largest number of `--account` / `--trail-region` values.
@@ -94,6 +119,8 @@ impl ArchiveArgs {
             region: self.s3_region.clone(),
             endpoint_url: self.endpoint_url.clone(),
             no_sign_request: self.no_sign_request,
+            connect_timeout: timeout("--cli-connect-timeout", self.cli_connect_timeout)?,
+            read_timeout: timeout("--cli-read-timeout", self.cli_read_timeout)?,
         };
         Ok(())
     }

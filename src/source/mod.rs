@@ -33,7 +33,7 @@ pub use compact::compact_json;
 pub use detect::InputFormat;
 pub use layout::Selection;
 pub use parallel::{read_inputs_parallel, Parts};
-pub use s3::S3Options;
+pub use s3::{S3Options, DEFAULT_TIMEOUT as S3_DEFAULT_TIMEOUT};
 pub use screen::LineScreen;
 pub use window::{parse_time_expression, TimeWindow};
 

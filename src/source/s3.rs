@@ -22,16 +22,16 @@ use super::walk::Found;
 use super::Skipped;
 use super::{ReadOptions, Unit};
 
-/// How many GET requests are in flight at once. A CloudTrail object is small and each GET
-/// waits tens of milliseconds for its answer (on S3, and 40 ms on a local server without
-/// TCP_NODELAY), so the request count, not the bandwidth, bounds the objects read per
-/// second: 16 gave about 400 objects/s, far below what the readers parse (the aws CLI's
-/// `s3` commands use 10 for large files; s5cmd uses 256 workers for many small ones).
-pub const IN_FLIGHT: usize = 64;
+/// How many GET requests are in flight at once (fewer when the open-file limit is low). A
+/// CloudTrail object is small and each GET waits tens of milliseconds for its answer (on S3,
+/// and 40 ms or more on a local server without TCP_NODELAY), so the request count, not the
+/// bandwidth, bounds the objects read per second: 16 gave about 400 objects/s and 64 about
+/// 1,300, both below what the readers parse (s5cmd also uses 256 workers for small objects).
+pub const IN_FLIGHT: usize = 256;
 
 /// The most bytes of fetched objects held at once, in flight or waiting to be read: the
-/// bound on memory when objects are large (64 in flight of a 2 MB object each would be
-/// 128 MB). A single larger object takes the whole budget and is fetched alone.
+/// bound on memory when objects are large (256 in flight of a 600 KB object each would be
+/// 150 MB). A single larger object takes the whole budget and is fetched alone.
 pub const BYTES_IN_FLIGHT: u64 = 32 << 20;
 
 /// The largest object read (CloudTrail's files are a few MB at most); a larger one is
@@ -39,7 +39,7 @@ pub const BYTES_IN_FLIGHT: u64 = 32 << 20;
 pub const MAX_OBJECT: u64 = 256 << 20;
 
 /// How S3 is reached: the aws CLI's global options.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct S3Options {
     /// `--profile` (else `AWS_PROFILE`, else `default`).
     pub profile: Option<String>,
@@ -49,6 +49,27 @@ pub struct S3Options {
     pub endpoint_url: Option<String>,
     /// `--no-sign-request`: anonymous requests, for public buckets.
     pub no_sign_request: bool,
+    /// `--cli-connect-timeout`: the longest wait for a connection (`None`: no limit).
+    pub connect_timeout: Option<std::time::Duration>,
+    /// `--cli-read-timeout`: the longest wait for an answer's first byte (`None`: no limit).
+    /// Without a limit, a request the server never answers holds the run forever.
+    pub read_timeout: Option<std::time::Duration>,
+}
+
+/// The aws CLI's default for both of its timeouts.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Default for S3Options {
+    fn default() -> S3Options {
+        S3Options {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            no_sign_request: false,
+            connect_timeout: Some(DEFAULT_TIMEOUT),
+            read_timeout: Some(DEFAULT_TIMEOUT),
+        }
+    }
 }
 
 /// An `s3://bucket/prefix` URL.
@@ -107,8 +128,9 @@ mod client {
     use aws_sdk_s3::config::http::HttpResponse;
     use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
     use aws_sdk_s3::Client;
+    use futures_util::Stream;
     use futures_util::StreamExt;
-    use tokio::sync::Semaphore;
+    use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
     use super::super::layout::Selection;
     use super::*;
@@ -128,7 +150,8 @@ mod client {
             let selection = options.selection.clone();
             let stop = options.stop.clone();
             let worker = std::thread::Builder::new().name("s3-fetch".into()).spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+                let runtime =
+                    tokio::runtime::Builder::new_multi_thread().worker_threads(http_workers()).enable_all().build();
                 match runtime {
                     Ok(runtime) => runtime.block_on(run(url, s3, selection, stop, sender)),
                     Err(e) => {
@@ -183,24 +206,21 @@ mod client {
         let client = client(&options).await;
         let (listed_sender, mut listed) = tokio::sync::mpsc::channel::<Listed>(1000);
         let lister = tokio::spawn(list(client.clone(), url.clone(), selection, listed_sender));
-        let budget = Arc::new(Semaphore::new(kib(BYTES_IN_FLIGHT)));
         let listing = futures_util::stream::poll_fn(move |cx| listed.poll_recv(cx));
-        let bucket = url.bucket.clone();
+        let budget = Arc::new(Semaphore::new(kib(BYTES_IN_FLIGHT)));
         let explicit_key = url.prefix.clone();
-        let mut fetched = listing
-            .map(|listed| {
-                let (client, bucket, budget, url) = (client.clone(), bucket.clone(), Arc::clone(&budget), url.clone());
-                let explicit = matches!(&listed, Listed::Object { key, .. } if *key == explicit_key);
-                tokio::spawn(async move {
-                    match listed {
-                        Listed::Passed(found) => Unit::Found(found),
-                        Listed::Object { key, size } => {
-                            fetch(&client, &bucket, &url, key, size, explicit, budget).await
-                        }
-                    }
-                })
+        let start = |listed: Listed, permit: Option<OwnedSemaphorePermit>| {
+            let (client, url) = (client.clone(), url.clone());
+            let explicit = matches!(&listed, Listed::Object { key, .. } if *key == explicit_key);
+            tokio::spawn(async move {
+                match listed {
+                    Listed::Passed(found) => Unit::Found(found),
+                    Listed::Object { key, size } => fetch(&client, &url, key, size, explicit, permit).await,
+                }
             })
-            .buffered(IN_FLIGHT);
+        };
+        let fetched = in_listing_order(listing, in_flight(), budget, budget_share, start);
+        let mut fetched = std::pin::pin!(fetched);
         while let Some(unit) = fetched.next().await {
             let unit = unit.unwrap_or_else(|e| {
                 Unit::Found(Found::Unreadable { path: shown.clone(), reason: format!("the S3 fetch failed: {e}") })
@@ -211,6 +231,73 @@ mod client {
             }
         }
         lister.abort();
+    }
+
+    /// Starts each of `items` in order, at most `in_flight` at once, and yields what each
+    /// gives in the same order. An item's share of `budget` (`share`, `None` for none) is
+    /// taken before it starts, in order. Were each task to take its own, later tasks that
+    /// finished first (holding their shares while waiting for their turn) could leave too
+    /// little for the oldest, and the run would wait forever: it did, on a trail with 121
+    /// objects of 600 KB in a row.
+    fn in_listing_order<T, O, F>(
+        items: impl Stream<Item = T>,
+        in_flight: usize,
+        budget: Arc<Semaphore>,
+        share: fn(&T) -> Option<u32>,
+        mut start: F,
+    ) -> impl Stream<Item = Result<O, tokio::task::JoinError>>
+    where
+        F: FnMut(T, Option<OwnedSemaphorePermit>) -> tokio::task::JoinHandle<O>,
+    {
+        items
+            .then(move |item| {
+                let (wanted, budget) = (share(&item), Arc::clone(&budget));
+                async move {
+                    let permit = match wanted {
+                        // Only a closed semaphore refuses, and this one is never closed.
+                        Some(permits) => budget.acquire_many_owned(permits).await.ok(),
+                        None => None,
+                    };
+                    (item, permit)
+                }
+            })
+            .map(move |(item, permit)| start(item, permit))
+            .buffered(in_flight.max(1))
+    }
+
+    /// An object's share of the byte budget, in KiB: its size, at most the whole budget (a
+    /// larger object is fetched alone); none for an object too large to fetch at all.
+    fn budget_share(listed: &Listed) -> Option<u32> {
+        match listed {
+            Listed::Object { size, .. } if *size <= MAX_OBJECT => {
+                Some(u32::try_from(kib((*size).clamp(1, BYTES_IN_FLIGHT))).unwrap_or(u32::MAX))
+            }
+            _ => None,
+        }
+    }
+
+    /// [`IN_FLIGHT`], or fewer when the process may not open that many sockets: each request
+    /// in flight holds a connection, and half the open-file limit is left for the rest.
+    fn in_flight() -> usize {
+        match open_file_limit() {
+            Some(limit) => IN_FLIGHT.min(usize::try_from(limit / 2).unwrap_or(usize::MAX)).max(1),
+            None => IN_FLIGHT,
+        }
+    }
+
+    /// The soft limit on open files, where the system tells it (Linux's `/proc/self/limits`);
+    /// `None` when unknown or unlimited.
+    fn open_file_limit() -> Option<u64> {
+        let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+        let line = limits.lines().find_map(|line| line.strip_prefix("Max open files"))?;
+        line.split_whitespace().next()?.parse().ok()
+    }
+
+    /// The runtime's worker threads, which send the requests and receive the answers: one per
+    /// two cores (at most 4), since a GET costs far less than reading what it brings and the
+    /// readers need the cores.
+    fn http_workers() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get() / 2).clamp(1, 4)
     }
 
     fn kib(bytes: u64) -> usize {
@@ -238,8 +325,16 @@ mod client {
             || ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
                 .iter()
                 .any(|v| std::env::var_os(v).is_some_and(|u| !u.is_empty()));
+        // A timed-out request is retried like a throttled one; a body that stalls once it has
+        // begun is cut by the SDK's stalled-stream protection instead, and fetched again.
+        let mut timeouts = shared.timeout_config().map_or_else(Default::default, |t| t.to_builder());
+        timeouts.set_connect_timeout(options.connect_timeout).set_read_timeout(options.read_timeout);
+        let timeouts = timeouts.build();
         // S3-compatible stores (and local servers) are addressed by path, not by host name.
-        let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(custom_endpoint).build();
+        let config = aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(custom_endpoint)
+            .timeout_config(timeouts)
+            .build();
         Client::from_conf(config)
     }
 
@@ -366,12 +461,11 @@ mod client {
 
     async fn fetch(
         client: &Client,
-        bucket: &str,
         url: &S3Url,
         key: String,
         size: u64,
         explicit: bool,
-        budget: Arc<Semaphore>,
+        permit: Option<OwnedSemaphorePermit>,
     ) -> Unit {
         let name = url.display(&key);
         let failed = |reason: String| Unit::Found(Found::Unreadable { path: name.clone(), reason });
@@ -381,17 +475,12 @@ mod client {
                 MAX_OBJECT >> 20
             ));
         }
-        // An object larger than the budget takes all of it.
-        let permits = u32::try_from(kib(size.clamp(1, BYTES_IN_FLIGHT))).unwrap_or(u32::MAX);
-        let Ok(permit) = budget.acquire_many_owned(permits).await else {
-            return failed("the S3 client was shut down".to_string());
-        };
         let mut last_error = String::new();
         for attempt in 0..BODY_ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
             }
-            let response = match client.get_object().bucket(bucket).key(&key).send().await {
+            let response = match client.get_object().bucket(&url.bucket).key(&key).send().await {
                 Ok(response) => response,
                 // The SDK has already retried what is worth retrying (throttling, 5xx).
                 Err(e) => return failed(format!("cannot fetch: {}", describe(&e))),
@@ -415,7 +504,8 @@ mod client {
                 }
             };
             if complete {
-                return Unit::Fetched(Fetched { name, bytes, explicit, _budget: Some(Box::new(permit)) });
+                let _budget = permit.map(|permit| Box::new(permit) as Box<dyn Send>);
+                return Unit::Fetched(Fetched { name, bytes, explicit, _budget });
             }
         }
         failed(format!("{last_error} (after {BODY_ATTEMPTS} attempts)"))
@@ -445,6 +535,11 @@ mod client {
             };
             return format!("{code}: {}{hint}", service.message().unwrap_or("no message"));
         }
+        if matches!(error, aws_sdk_s3::error::SdkError::DispatchFailure(failure) if failure.is_timeout()) {
+            return "no answer in time, after retries (--cli-connect-timeout and --cli-read-timeout set the \
+                    waits, 0 for none)"
+                .to_string();
+        }
         let chain = DisplayErrorContext(error).to_string();
         if chain.contains("CredentialsNotLoaded") {
             return "no AWS credentials were found: name a profile (--profile or AWS_PROFILE), set \
@@ -452,6 +547,62 @@ mod client {
                 .to_string();
         }
         chain
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Later fetches finish first and hold their shares while the oldest is awaited; with
+        /// a budget of five and sixteen in flight, the oldest must still hold its own share.
+        #[test]
+        fn fetches_finishing_out_of_order_never_starve_the_oldest() {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            let runtime = runtime.expect("a test runtime");
+            runtime.block_on(async {
+                let budget = Arc::new(Semaphore::new(50));
+                let start = |i: u64, permit: Option<OwnedSemaphorePermit>| {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(2 * (40 - i))).await;
+                        (i, permit)
+                    })
+                };
+                let items = futures_util::stream::iter(0..40u64);
+                let fetched = in_listing_order(items, 16, Arc::clone(&budget), |_| Some(10), start);
+                let mut seen = Vec::new();
+                let all = fetched.for_each(|result| {
+                    let (i, permit) = result.expect("the task ran");
+                    assert!(permit.is_some(), "item {i} started without its share");
+                    // At most five shares of ten are out at once, this one included.
+                    assert!(budget.available_permits() <= 40);
+                    seen.push(i);
+                    futures_util::future::ready(())
+                });
+                tokio::time::timeout(Duration::from_secs(20), all).await.expect("the fetching stalled");
+                assert_eq!(seen, (0..40).collect::<Vec<_>>());
+                assert_eq!(budget.available_permits(), 50);
+            });
+        }
+
+        #[test]
+        fn shares_are_bounded_by_the_budget() {
+            let object = |size| Listed::Object { key: "k".into(), size };
+            assert_eq!(budget_share(&object(0)), Some(1));
+            assert_eq!(budget_share(&object(1025)), Some(2));
+            assert_eq!(budget_share(&object(BYTES_IN_FLIGHT * 3)), Some(u32::try_from(kib(BYTES_IN_FLIGHT)).unwrap()));
+            assert_eq!(budget_share(&object(MAX_OBJECT + 1)), None);
+            assert_eq!(budget_share(&Listed::Passed(Found::Pruned(1))), None);
+        }
+
+        #[test]
+        fn requests_in_flight_stay_within_the_open_file_limit() {
+            let limit = open_file_limit();
+            let n = in_flight();
+            assert!((1..=IN_FLIGHT).contains(&n));
+            if let Some(limit) = limit {
+                assert!(n as u64 <= (limit / 2).max(1));
+            }
+        }
     }
 }
 
