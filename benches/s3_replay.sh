@@ -59,7 +59,8 @@ server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz
 # One run: "wall user+system peakKB" on stdout.
 measure() {
     /usr/bin/time -f "%e %U %S %M" -o "$scratch/time" "$@" >/dev/null 2>&1 || true
-    awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$scratch/time"
+    # GNU time puts "Command exited with non-zero status" before its line.
+    tail -n 1 "$scratch/time" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }'
 }
 
 printf '%-6s %9s %9s %9s %9s %9s %11s %11s %11s\n' round disk_s s3_s ratio disk_cpu s3_cpu server_cpu disk_rss_KB s3_rss_KB
