@@ -224,13 +224,7 @@ mod client {
         Passed(Found),
     }
 
-    async fn run(
-        url: S3Url,
-        options: S3Options,
-        selection: Selection,
-        stop: crate::source::Stop,
-        handover: Handover,
-    ) {
+    async fn run(url: S3Url, options: S3Options, selection: Selection, stop: crate::source::Stop, handover: Handover) {
         let shown = url.display(&url.prefix);
         if url.bucket.is_empty() {
             let reason = "no bucket: write s3://BUCKET/PREFIX".to_string();
