@@ -363,3 +363,83 @@ fn timeouts_are_range_checked() {
         assert!(stderr(&output).contains(flag), "{flag} {value}: {}", stderr(&output));
     }
 }
+
+/// A name that is an object and a folder at once, keys with spaces, `%`, `+` and non-ASCII
+/// letters, a folder marker and an empty object: everything under the name is read or
+/// accounted for, nothing passed over in silence.
+#[test]
+fn a_name_that_is_an_object_and_a_folder_reads_both() {
+    let Some(moto) = Moto::start() else { return };
+    let file = walk_first_file(&sample_trail().join("AWSLogs"));
+    let file = file.to_str().expect("UTF-8 path");
+    let in_file = trailwatch_with(&["filter", "--count", "{ $.eventName = * }", file], &[]);
+    let in_file: u64 = stdout(&in_file).trim().parse().expect("a count");
+    moto.store("odd", &["many", "logs/both/", "3"]);
+    moto.store("odd", &["object", "logs/both", file]);
+    moto.store("odd", &["object", "logs/both/with space %20+ü €.json.gz", file]);
+    moto.store("odd", &["object", "logs/both/marker/", "-"]);
+    moto.store("odd", &["object", "logs/both/empty.json.gz", "-"]);
+    let output = moto.trailwatch(&["filter", "--count", "--stats", "{ $.eventName = * }", "s3://odd/logs/both"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), (3 + 2 * in_file).to_string(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("5 file(s) read, 2 skipped"), "{}", stderr(&output));
+
+    // Anonymous callers who may list but not read: the object's refusal is reported, never
+    // taken for "no such object".
+    moto.store("odd", &["listable"]);
+    let mut command = command(
+        &["filter", "--count", "--no-sign-request", "{ $.eventName = * }", "s3://odd/logs/both"],
+        &[("AWS_ENDPOINT_URL", moto.endpoint.as_str())],
+    );
+    let refused = command.env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY").output().expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("rejected s3://odd/logs/both: cannot read: HTTP 403"), "{}", stderr(&refused));
+}
+
+/// An endpoint that cannot name a server is refused before anything is read; one that
+/// refuses connections is named in a line a user can act on, not the SDK's debug dump.
+#[test]
+fn endpoints_that_cannot_work_say_so_plainly() {
+    let bad = trailwatch_with(&["filter", "--count", "--endpoint-url", "localhost:9000", "x", "s3://b/"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--endpoint-url \"localhost:9000\""), "{}", stderr(&bad));
+    assert!(stdout(&bad).is_empty(), "nothing is read: {}", stdout(&bad));
+
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let refused = format!("http://127.0.0.1:{port}");
+    for url in ["s3://b/", "s3://b/AWSLogs"] {
+        let output = trailwatch_with(&["filter", "--count", "x", url], &[("AWS_ENDPOINT_URL", refused.as_str())]);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let errors = stderr(&output);
+        assert!(errors.contains("cannot reach S3") && errors.contains("Connection refused"), "{errors}");
+        assert!(!errors.contains("DispatchFailure") && !errors.contains("ConnectorError"), "{errors}");
+        assert!(errors.contains("1 rejected"), "one failure, not one per request: {errors}");
+    }
+}
+
+/// A low open-file limit lowers the requests in flight rather than failing listings or
+/// fetches with "Too many open files".
+#[test]
+fn a_low_open_file_limit_still_reads_everything() {
+    let Some(moto) = Moto::start() else { return };
+    moto.store("fds", &["many", "AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/", "1100"]);
+    let settings = command(&[], &[("AWS_ENDPOINT_URL", moto.endpoint.as_str())]);
+    for _ in 0..2 {
+        let mut limited = Command::new("sh");
+        limited.args(["-c", "ulimit -n 14 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_trailwatch")]).args([
+            "filter",
+            "--count",
+            "{ $.eventName = * }",
+            "s3://fds/",
+        ]);
+        for (name, value) in settings.get_envs() {
+            match value {
+                Some(value) => limited.env(name, value),
+                None => limited.env_remove(name),
+            };
+        }
+        let output = limited.output().expect("sh runs");
+        assert_eq!(stdout(&output).trim(), "1100", "{}", stderr(&output));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+}

@@ -114,6 +114,9 @@ impl ArchiveArgs {
         if !options.selection.window.is_open() {
             options.read_timestamps = true;
         }
+        if let Some(endpoint) = &self.endpoint_url {
+            check_endpoint_url(endpoint)?;
+        }
         options.s3 = S3Options {
             profile: self.profile.clone(),
             region: self.s3_region.clone(),
@@ -123,5 +126,45 @@ impl ArchiveArgs {
             read_timeout: timeout("--cli-read-timeout", self.cli_read_timeout)?,
         };
         Ok(())
+    }
+}
+
+/// Refuses an `--endpoint-url` that cannot name a server, before anything is read (as the
+/// aws CLI does), instead of one failed request per `s3://` input.
+fn check_endpoint_url(endpoint: &str) -> Result<(), String> {
+    let shape = "it must be of the form http://HOST[:PORT] or https://HOST[:PORT]";
+    let Some(rest) = endpoint.strip_prefix("http://").or_else(|| endpoint.strip_prefix("https://")) else {
+        return Err(format!("--endpoint-url {endpoint:?}: the scheme is missing or not http(s); {shape}"));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') || !host.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("--endpoint-url {endpoint:?}: no host name; {shape}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_endpoint_url;
+
+    #[test]
+    fn endpoint_urls_need_an_http_scheme_and_a_host() {
+        for good in ["http://127.0.0.1:9000", "https://s3.example.com/", "http://[::1]:9000", "http://minio"] {
+            assert_eq!(check_endpoint_url(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            " ",
+            "garbage",
+            "127.0.0.1:9000",
+            "ftp://x",
+            "http://",
+            "https:///bucket",
+            "http://:9000",
+            "http://a b",
+        ] {
+            let message = check_endpoint_url(bad).expect_err(bad);
+            assert!(message.starts_with("--endpoint-url") && message.contains("http://HOST"), "{message}");
+        }
     }
 }

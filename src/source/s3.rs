@@ -303,11 +303,26 @@ mod client {
         }
     }
 
-    /// [`IN_FLIGHT`], or fewer when the process may not open that many sockets: each request
-    /// in flight holds a connection, and half the open-file limit is left for the rest.
+    /// [`IN_FLIGHT`], or fewer when the process may not open that many more sockets.
     fn in_flight() -> usize {
-        match open_file_limit() {
-            Some(limit) => IN_FLIGHT.min(usize::try_from(limit / 2).unwrap_or(usize::MAX)).max(1),
+        in_flight_within(open_file_limit(), open_files())
+    }
+
+    /// Files the process keeps besides the requests' sockets: the listing's connection, the
+    /// runtime's and the readers' descriptors, a local input being read, standard streams.
+    const RESERVED_FILES: u64 = 8;
+
+    /// Each request in flight holds a socket (a closed one may linger until its task sees
+    /// the end): half of what the `limit` leaves after the files already `open` and
+    /// [`RESERVED_FILES`]. Half the limit alone failed at 14 to 20, where the process's own
+    /// ten descriptors and the listing's socket left too few (a page of the listing, or one
+    /// GET in thirteen, failed with "Too many open files").
+    fn in_flight_within(limit: Option<u64>, open: u64) -> usize {
+        match limit {
+            Some(limit) => {
+                let free = limit.saturating_sub(open).saturating_sub(RESERVED_FILES) / 2;
+                IN_FLIGHT.min(usize::try_from(free).unwrap_or(usize::MAX)).max(1)
+            }
             None => IN_FLIGHT,
         }
     }
@@ -318,6 +333,11 @@ mod client {
         let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
         let line = limits.lines().find_map(|line| line.strip_prefix("Max open files"))?;
         line.split_whitespace().next()?.parse().ok()
+    }
+
+    /// The files open now (Linux's `/proc/self/fd`; 0 where unknown).
+    fn open_files() -> u64 {
+        std::fs::read_dir("/proc/self/fd").map_or(0, |entries| entries.count() as u64)
     }
 
     /// The runtime's worker threads, which send the requests and receive the answers: one per
@@ -384,24 +404,44 @@ mod client {
     /// level), and folders outside the selection passed over unlisted.
     async fn list(client: Client, url: S3Url, selection: Selection, out: tokio::sync::mpsc::Sender<Listed>) {
         let shown = url.display(&url.prefix);
-        // `s3://b/AWSLogs/1` means the folder `AWSLogs/1/` (or the object of that name),
-        // never `AWSLogs/123...`.
+        // `s3://b/AWSLogs/1` means the object of that name and the folder `AWSLogs/1/` (both,
+        // when both exist: nothing under the name is passed over), never `AWSLogs/123...`.
+        let mut found_any = false;
         let root = if url.prefix.is_empty() || url.prefix.ends_with('/') {
             url.prefix.clone()
         } else {
             match client.head_object().bucket(&url.bucket).key(&url.prefix).send().await {
                 Ok(head) => {
+                    found_any = true;
                     let size = head.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
-                    let _ = out.send(Listed::Object { key: url.prefix.clone(), size }).await;
+                    if out.send(Listed::Object { key: url.prefix.clone(), size }).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.raw_response().is_some_and(|raw| raw.status().as_u16() == 404) => {}
+                // No answer at all (a refused endpoint, a time-out after retries): listing
+                // would only wait for the same again.
+                Err(e) if e.raw_response().is_none() => {
+                    let reason = format!("cannot read: {}", describe(&e));
+                    let _ = out.send(Listed::Passed(Found::Unreadable { path: shown, reason })).await;
                     return;
                 }
-                Err(_) => format!("{}/", url.prefix),
+                // S3 answers 404 for a missing object to a caller who may list the bucket, and
+                // 403 otherwise: either the object exists and may not be read, or the listing
+                // below fails the same way. Reported either way, never taken for "no object".
+                Err(e) => {
+                    found_any = true;
+                    let reason = format!("cannot read: {}", describe(&e));
+                    if out.send(Listed::Passed(Found::Unreadable { path: shown.clone(), reason })).await.is_err() {
+                        return;
+                    }
+                }
             }
+            format!("{}/", url.prefix)
         };
         let delimiter = !selection.takes_every_key();
         let mut levels =
             vec![Level { prefix: root, entries: std::collections::VecDeque::new(), token: None, done: false }];
-        let mut found_any = false;
         while let Some(level) = levels.last_mut() {
             if let Some(entry) = level.entries.pop_front() {
                 let listed = match entry {
@@ -567,13 +607,37 @@ mod client {
                     waits, 0 for none)"
                 .to_string();
         }
-        let chain = DisplayErrorContext(error).to_string();
-        if chain.contains("CredentialsNotLoaded") {
+        if DisplayErrorContext(error).to_string().contains("CredentialsNotLoaded") {
             return "no AWS credentials were found: name a profile (--profile or AWS_PROFILE), set \
                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or read a public bucket with --no-sign-request"
                 .to_string();
         }
+        let chain = causes(error);
+        if matches!(error, aws_sdk_s3::error::SdkError::DispatchFailure(failure) if failure.is_io()) {
+            return format!("cannot reach S3: {chain} (check --endpoint-url, AWS_ENDPOINT_URL and the network)");
+        }
         chain
+    }
+
+    /// The messages of an error and of its causes, joined as a sentence, without the SDK's
+    /// wrapper words or the debug dump `DisplayErrorContext` adds (a user reads this line).
+    fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+        const WRAPPERS: [&str; 4] = ["dispatch failure", "io error", "other", "unhandled error"];
+        let mut parts: Vec<String> = Vec::new();
+        let mut next = Some(error);
+        while let Some(error) = next {
+            let text = error.to_string();
+            // Some layers repeat their cause's message inside their own.
+            if !WRAPPERS.contains(&text.as_str()) && !parts.iter().any(|part| part.contains(&text)) {
+                parts.push(text);
+            }
+            next = error.source();
+        }
+        if parts.is_empty() {
+            "an unknown error".to_string()
+        } else {
+            parts.join(": ")
+        }
     }
 
     #[cfg(test)]
@@ -623,11 +687,18 @@ mod client {
 
         #[test]
         fn requests_in_flight_stay_within_the_open_file_limit() {
-            let limit = open_file_limit();
+            assert_eq!(in_flight_within(None, 500), IN_FLIGHT);
+            assert_eq!(in_flight_within(Some(1024), 10), IN_FLIGHT);
+            assert_eq!(in_flight_within(Some(64), 10), 23);
+            // The limit at which a listing page once failed: ten open, twenty allowed.
+            // Where half the limit failed a listing page and one GET in thirteen.
+            assert_eq!(in_flight_within(Some(14), 10), 1);
+            assert_eq!(in_flight_within(Some(20), 10), 1);
+            assert_eq!(in_flight_within(Some(8), 10), 1);
             let n = in_flight();
             assert!((1..=IN_FLIGHT).contains(&n));
-            if let Some(limit) = limit {
-                assert!(n as u64 <= (limit / 2).max(1));
+            if let Some(limit) = open_file_limit() {
+                assert!(n == 1 || (n as u64) * 2 + open_files() + RESERVED_FILES <= limit, "{n} of {limit}");
             }
         }
     }

@@ -3,6 +3,8 @@
     store.py ENDPOINT BUCKET tree LOCAL_DIR PREFIX     every file under LOCAL_DIR, keyed PREFIX + its relative path
     store.py ENDPOINT BUCKET many PREFIX COUNT         COUNT one-record CloudTrail files under PREFIX
     store.py ENDPOINT BUCKET glacier KEY LOCAL_FILE    one object in the GLACIER storage class (GetObject refuses it)
+    store.py ENDPOINT BUCKET object KEY LOCAL_FILE     one object (any key), LOCAL_FILE's bytes ("-": none)
+    store.py ENDPOINT BUCKET listable                  a bucket policy letting anyone list, not read
     store.py ENDPOINT BUCKET public                    a bucket policy letting anyone list and read (anonymous requests)
 """
 import gzip
@@ -66,6 +68,18 @@ def main():
         with open(local, "rb") as f:
             s3.put_object(Bucket=bucket, Key=key, Body=f.read(), StorageClass="GLACIER")
         print("stored 1")
+    elif command == "object":
+        key, local = rest
+        body = b""
+        if local != "-":
+            with open(local, "rb") as f:
+                body = f.read()
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        print("stored 1")
+    elif command == "listable":
+        statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        print("listable")
     elif command == "public":
         # As public data sets publish their buckets: a policy, not per-object ACLs.
         policy = {
