@@ -10,7 +10,8 @@
 //!   the key layout folder by folder (`/` as delimiter), passing over the prefixes the
 //!   selection excludes (years, days, accounts, regions) without listing them.
 //! - Objects are fetched in listing order with at most [`IN_FLIGHT`] requests at once and
-//!   at most [`BYTES_IN_FLIGHT`] bytes held between fetching and reading; requests are
+//!   at most [`BYTES_IN_FLIGHT`] bytes (counted as received, whatever the listing said, plus
+//!   one overdraft object for the oldest fetch) held between fetching and reading; requests are
 //!   retried by the SDK (throttling, 5xx, time-outs: the CLI's standard retry mode and
 //!   `AWS_MAX_ATTEMPTS`), and a body cut short is fetched again, with backoff.
 //! - An object that still fails is one unreadable input (its key and why), and the run
@@ -235,21 +236,27 @@ mod client {
         let (listed_sender, mut listed) = tokio::sync::mpsc::channel::<Listed>(1000);
         let lister = tokio::spawn(list(client.clone(), url.clone(), selection, listed_sender));
         let listing = futures_util::stream::poll_fn(move |cx| listed.poll_recv(cx));
-        let budget = Arc::new(Semaphore::new(kib(BYTES_IN_FLIGHT)));
+        let (oldest, budget) = Budget::new(kib(BYTES_IN_FLIGHT));
         let explicit_key = url.prefix.clone();
+        let mut started = 0u64;
         let start = |listed: Listed, permit: Option<OwnedSemaphorePermit>| {
-            let (client, url) = (client.clone(), url.clone());
+            let (client, url, budget) = (client.clone(), url.clone(), budget.clone());
             let explicit = matches!(&listed, Listed::Object { key, .. } if *key == explicit_key);
+            let held = Held { share: permit, overdraft: None, index: started };
+            started += 1;
             tokio::spawn(async move {
                 match listed {
                     Listed::Passed(found) => Unit::Found(found),
-                    Listed::Object { key, size } => fetch(&client, &url, key, size, explicit, permit).await,
+                    Listed::Object { key, size } => fetch(&client, &url, key, size, explicit, (budget, held)).await,
                 }
             })
         };
-        let fetched = in_listing_order(listing, in_flight(), budget, budget_share, start);
+        let fetched = in_listing_order(listing, in_flight(), Arc::clone(&budget.bytes), budget_share, start);
         let mut fetched = std::pin::pin!(fetched);
+        let mut received = 0u64;
         while let Some(unit) = fetched.next().await {
+            received += 1;
+            oldest.send_replace(received);
             let unit = unit.unwrap_or_else(|e| {
                 Unit::Found(Found::Unreadable { path: shown.clone(), reason: format!("the S3 fetch failed: {e}") })
             });
@@ -290,6 +297,80 @@ mod client {
             })
             .map(move |(item, permit)| start(item, permit))
             .buffered(in_flight.max(1))
+    }
+
+    /// The byte budget (in KiB) shared by the fetches, and what lets the oldest exceed it.
+    ///
+    /// A fetch reserves its listed size before it starts, but the body may be larger: the
+    /// object was overwritten since the listing, or the store lists no sizes (0). Each fetch
+    /// grows its share before holding more bytes ([`Held::grow`]). A fetch that finds no room
+    /// waits, and once it is the oldest (the one the run waits for) it may take the single
+    /// overdraft instead: later fetches holding the budget cannot be handed over before it,
+    /// so waiting for them would never end. At most [`BYTES_IN_FLIGHT`] plus one object of
+    /// at most [`MAX_OBJECT`] are held, whatever the listing said.
+    #[derive(Clone)]
+    struct Budget {
+        bytes: Arc<Semaphore>,
+        /// The whole budget, in KiB: no share grows past it (a larger object is alone).
+        whole: usize,
+        overdraft: Arc<Semaphore>,
+        /// The index of the oldest item not yet received by the run.
+        oldest: tokio::sync::watch::Receiver<u64>,
+    }
+
+    impl Budget {
+        fn new(whole: usize) -> (tokio::sync::watch::Sender<u64>, Budget) {
+            let (sender, oldest) = tokio::sync::watch::channel(0);
+            let overdraft = Arc::new(Semaphore::new(1));
+            (sender, Budget { bytes: Arc::new(Semaphore::new(whole)), whole, overdraft, oldest })
+        }
+    }
+
+    /// What one fetch holds of the [`Budget`] until its bytes are read.
+    struct Held {
+        share: Option<OwnedSemaphorePermit>,
+        overdraft: Option<OwnedSemaphorePermit>,
+        /// The fetch's place in listing order.
+        index: u64,
+    }
+
+    impl Held {
+        /// Makes this fetch's share cover `bytes` (at most the whole budget), waiting for room
+        /// or, once the oldest, for the overdraft.
+        async fn grow(&mut self, budget: &Budget, bytes: u64) {
+            use futures_util::future::{select, Either};
+            let wanted = kib(bytes).min(budget.whole);
+            let held = self.share.as_ref().map_or(0, OwnedSemaphorePermit::num_permits);
+            if self.overdraft.is_some() || wanted <= held {
+                return;
+            }
+            let Ok(extra) = u32::try_from(wanted - held) else { return };
+            let index = self.index;
+            let mut oldest = budget.oldest.clone();
+            let turn = std::pin::pin!(async move {
+                // The run has ended when the sender is gone: nothing waits for this fetch.
+                let _ = oldest.wait_for(|oldest| *oldest >= index).await;
+            });
+            let room = std::pin::pin!(Arc::clone(&budget.bytes).acquire_many_owned(extra));
+            let room = match select(room, turn).await {
+                Either::Left((room, _)) => room.ok(),
+                Either::Right(((), room)) => {
+                    let overdraft = std::pin::pin!(Arc::clone(&budget.overdraft).acquire_owned());
+                    match select(room, overdraft).await {
+                        Either::Left((room, _)) => room.ok(),
+                        Either::Right((overdraft, _)) => {
+                            self.overdraft = overdraft.ok();
+                            None
+                        }
+                    }
+                }
+            };
+            match (&mut self.share, room) {
+                (Some(share), Some(room)) => share.merge(room),
+                (share, room @ Some(_)) => *share = room,
+                (_, None) => {}
+            }
+        }
     }
 
     /// An object's share of the byte budget, in KiB: its size, at most the whole budget (a
@@ -532,15 +613,12 @@ mod client {
         key: String,
         size: u64,
         explicit: bool,
-        permit: Option<OwnedSemaphorePermit>,
+        (budget, mut held): (Budget, Held),
     ) -> Unit {
         let name = url.display(&key);
         let failed = |reason: String| Unit::Found(Found::Unreadable { path: name.clone(), reason });
         if size > MAX_OBJECT {
-            return failed(format!(
-                "the object is {size} bytes, larger than the {} MB trailwatch fetches at once: copy it locally",
-                MAX_OBJECT >> 20
-            ));
+            return failed(too_large(size));
         }
         let mut last_error = String::new();
         for attempt in 0..BODY_ATTEMPTS {
@@ -552,8 +630,15 @@ mod client {
                 // The SDK has already retried what is worth retrying (throttling, 5xx).
                 Err(e) => return failed(format!("cannot fetch: {}", describe(&e))),
             };
+            // The answer's length, when it differs from the listing's (an object overwritten
+            // since), sets the share before the body is read.
+            let announced = response.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(size);
+            if announced > MAX_OBJECT {
+                return failed(too_large(announced));
+            }
+            held.grow(&budget, announced).await;
             let mut body = response.body;
-            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            let mut bytes = Vec::with_capacity(usize::try_from(announced.min(BYTES_IN_FLIGHT)).unwrap_or(0));
             let complete = loop {
                 match body.try_next().await {
                     Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 > MAX_OBJECT => {
@@ -562,7 +647,10 @@ mod client {
                             MAX_OBJECT >> 20
                         ));
                     }
-                    Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+                    Ok(Some(chunk)) => {
+                        held.grow(&budget, (bytes.len() + chunk.len()) as u64).await;
+                        bytes.extend_from_slice(&chunk)
+                    }
                     Ok(None) => break true,
                     Err(e) => {
                         last_error = format!("the download was cut short: {e}");
@@ -571,11 +659,18 @@ mod client {
                 }
             };
             if complete {
-                let _budget = permit.map(|permit| Box::new(permit) as Box<dyn Send>);
+                let _budget = Some(Box::new(held) as Box<dyn Send>);
                 return Unit::Fetched(Fetched { name, bytes, explicit, _budget });
             }
         }
         failed(format!("{last_error} (after {BODY_ATTEMPTS} attempts)"))
+    }
+
+    fn too_large(size: u64) -> String {
+        format!(
+            "the object is {size} bytes, larger than the {} MB trailwatch fetches at once: copy it locally",
+            MAX_OBJECT >> 20
+        )
     }
 
     /// An SDK error as the aws CLI shows one: the service's code and message when it
@@ -672,6 +767,52 @@ mod client {
                 tokio::time::timeout(Duration::from_secs(20), all).await.expect("the fetching stalled");
                 assert_eq!(seen, (0..40).collect::<Vec<_>>());
                 assert_eq!(budget.available_permits(), 50);
+            });
+        }
+
+        /// Objects listed at 1 KiB whose bodies hold 30 KiB (overwritten since the listing, or a
+        /// store that lists no sizes), finishing out of order: the bytes held stay within the
+        /// budget and one object, and every fetch ends.
+        #[test]
+        fn bodies_larger_than_listed_stay_within_the_budget() {
+            use std::sync::atomic::{AtomicU64, Ordering};
+            const KIB: u64 = 1024;
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+            let runtime = runtime.expect("a test runtime");
+            runtime.block_on(async {
+                let (oldest, budget) = Budget::new(100);
+                let (holding, most) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+                let start = |i: u64, share: Option<OwnedSemaphorePermit>| {
+                    let (budget, holding, most) = (budget.clone(), Arc::clone(&holding), Arc::clone(&most));
+                    tokio::spawn(async move {
+                        let mut held = Held { share, overdraft: None, index: i };
+                        for chunk in 1..=3 {
+                            tokio::time::sleep(Duration::from_millis(40 - i % 40)).await;
+                            held.grow(&budget, chunk * 10 * KIB).await;
+                            let now = holding.fetch_add(10 * KIB, Ordering::SeqCst) + 10 * KIB;
+                            most.fetch_max(now, Ordering::SeqCst);
+                        }
+                        held
+                    })
+                };
+                let items = futures_util::stream::iter(0..60u64);
+                let fetched = in_listing_order(items, 16, Arc::clone(&budget.bytes), |_| Some(1), start);
+                let mut received = 0;
+                let all = fetched.for_each(|held| {
+                    let held = held.expect("the task ran");
+                    assert_eq!(held.index, received);
+                    received += 1;
+                    oldest.send_replace(received);
+                    holding.fetch_sub(30 * KIB, Ordering::SeqCst);
+                    drop(held);
+                    futures_util::future::ready(())
+                });
+                tokio::time::timeout(Duration::from_secs(30), all).await.expect("the fetching stalled");
+                assert_eq!(received, 60);
+                let most = most.load(Ordering::SeqCst);
+                assert!(most <= 100 * KIB + 30 * KIB, "{} KiB held at once", most / KIB);
+                assert_eq!(budget.bytes.available_permits(), 100);
+                assert_eq!(budget.overdraft.available_permits(), 1);
             });
         }
 
