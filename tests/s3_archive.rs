@@ -443,3 +443,78 @@ fn a_low_open_file_limit_still_reads_everything() {
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
 }
+
+/// A stand-in for S3 that lists `first.json` and `stalled.json`, answers the first with
+/// `lines` matching lines and never answers the second (no S3 server needed).
+fn stalling_server(lines: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().expect("a stream"));
+            let mut request = String::new();
+            let _ = reader.read_line(&mut request);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let body = if request.contains("list-type=2") {
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult \
+                 xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix></Prefix>\
+                 <KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>\
+                 <Contents><Key>first.json</Key><Size>10</Size></Contents>\
+                 <Contents><Key>stalled.json</Key><Size>10</Size></Contents></ListBucketResult>"
+                    .to_string()
+            } else if request.contains("first.json") {
+                "{\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2026-03-01T10:00:00Z\"}\n".repeat(lines)
+            } else {
+                held.push(stream);
+                continue;
+            };
+            let mut stream = stream;
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body.as_bytes()));
+        }
+    });
+    endpoint
+}
+
+/// Output that goes away (`| head -1`) while a request waits for an answer that never comes:
+/// the run ends at once, not after the read timeout and its retries.
+#[test]
+fn an_early_end_does_not_wait_for_requests_in_flight() {
+    for threads in ["0", "1", "3"] {
+        early_end_is_prompt(threads);
+    }
+}
+
+fn early_end_is_prompt(threads: &str) {
+    use std::io::Read;
+    let endpoint = stalling_server(50_000);
+    let mut child = command(
+        &["filter", "--threads", threads, "--cli-read-timeout", "60", "{ $.eventName = ConsoleLogin }", "s3://b/"],
+        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("trailwatch runs");
+    let mut stdout = child.stdout.take().expect("a pipe");
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).expect("the first object's lines");
+    drop(stdout);
+    let closed = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("a status") {
+            break status;
+        }
+        if closed.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("--threads {threads}: still running 20 s after its output went away");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "--threads {threads}: matches were printed before the output went away");
+}

@@ -136,6 +136,9 @@ mod client {
     use super::super::layout::Selection;
     use super::*;
 
+    /// How often a reader waiting for the next object looks whether the run was asked to stop.
+    const STOP_POLL: Duration = Duration::from_millis(20);
+
     /// Reads of a body cut short before giving up on the object.
     const BODY_ATTEMPTS: u32 = 3;
 
@@ -143,6 +146,11 @@ mod client {
         receiver: Option<mpsc::Receiver<Unit>>,
         /// Free places among the units handed over but not yet taken.
         slots: Arc<Semaphore>,
+        /// Told when the readers are gone, so that the run ends even while it waits for a
+        /// request (which may take the read timeout and its retries: minutes).
+        gone: Arc<tokio::sync::Notify>,
+        /// The run's stop, watched while waiting for the next unit.
+        stop: crate::source::Stop,
         worker: Option<std::thread::JoinHandle<()>>,
     }
 
@@ -154,6 +162,9 @@ mod client {
             let s3 = options.s3.clone();
             let selection = options.selection.clone();
             let stop = options.stop.clone();
+            let stopped = stop.clone();
+            let gone = Arc::new(tokio::sync::Notify::new());
+            let readers_gone = Arc::clone(&gone);
             let worker = std::thread::Builder::new().name("s3-fetch".into()).spawn(move || {
                 let runtime =
                     tokio::runtime::Builder::new_multi_thread().worker_threads(http_workers()).enable_all().build();
@@ -161,9 +172,15 @@ mod client {
                     // The run is a task of the runtime rather than this thread's own future, so
                     // that a fetch that ends wakes it on a worker, often the same one, instead
                     // of waking this thread (two thread switches per object fewer).
-                    Ok(runtime) => runtime.block_on(async move {
-                        let _ = tokio::spawn(run(url, s3, selection, stop, handover)).await;
-                    }),
+                    Ok(runtime) => {
+                        runtime.block_on(async move {
+                            let run = tokio::spawn(run(url, s3, selection, stop, handover));
+                            let gone = std::pin::pin!(readers_gone.notified());
+                            let _ = futures_util::future::select(run, gone).await;
+                        });
+                        // Requests still in flight are dropped, not awaited.
+                        runtime.shutdown_background();
+                    }
                     Err(e) => {
                         let reason = format!("cannot start the S3 client: {e}");
                         let unit = Unit::Found(Found::Unreadable { path: url.display(&url.prefix), reason });
@@ -172,18 +189,28 @@ mod client {
                 }
             });
             match worker {
-                Ok(worker) => Objects { receiver: Some(receiver), slots, worker: Some(worker) },
-                Err(_) => Objects { receiver: None, slots, worker: None },
+                Ok(worker) => Objects { receiver: Some(receiver), slots, gone, stop: stopped, worker: Some(worker) },
+                Err(_) => Objects { receiver: None, slots, gone, stop: stopped, worker: None },
             }
         }
     }
 
     impl Iterator for Objects {
         type Item = Unit;
+        /// The next unit; `None` at the end, or once the run is asked to stop (a reader
+        /// waiting here for an object that takes minutes must still see the stop).
         fn next(&mut self) -> Option<Unit> {
-            let unit = self.receiver.as_ref()?.recv().ok()?;
-            self.slots.add_permits(1);
-            Some(unit)
+            let receiver = self.receiver.as_ref()?;
+            loop {
+                match receiver.recv_timeout(STOP_POLL) {
+                    Ok(unit) => {
+                        self.slots.add_permits(1);
+                        return Some(unit);
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) if !self.stop.requested() => {}
+                    Err(_) => return None,
+                }
+            }
         }
     }
 
@@ -192,6 +219,8 @@ mod client {
             // Closing the channel and the slots ends the fetching; the thread then winds down.
             self.receiver = None;
             self.slots.close();
+            // A permit is kept if the run is not waiting yet, so the news is never lost.
+            self.gone.notify_one();
             if let Some(worker) = self.worker.take() {
                 let _ = worker.join();
             }
