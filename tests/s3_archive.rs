@@ -445,8 +445,9 @@ fn a_low_open_file_limit_still_reads_everything() {
 }
 
 /// A stand-in for S3 that lists `first.json` and `stalled.json`, answers the first with
-/// `lines` matching lines and never answers the second (no S3 server needed).
-fn stalling_server(lines: usize) -> String {
+/// `lines` matching lines and never answers the second, or with `stall_body` sends the
+/// start of its body and then nothing (no S3 server needed).
+fn stalling_server(lines: usize, stall_body: bool) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
@@ -470,6 +471,10 @@ fn stalling_server(lines: usize) -> String {
             } else if request.contains("first.json") {
                 "{\"eventName\":\"ConsoleLogin\",\"eventTime\":\"2026-03-01T10:00:00Z\"}\n".repeat(lines)
             } else {
+                let mut stream = stream;
+                if stall_body {
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"eventNa");
+                }
                 held.push(stream);
                 continue;
             };
@@ -492,7 +497,7 @@ fn an_early_end_does_not_wait_for_requests_in_flight() {
 
 fn early_end_is_prompt(threads: &str) {
     use std::io::Read;
-    let endpoint = stalling_server(50_000);
+    let endpoint = stalling_server(50_000, false);
     let mut child = command(
         &["filter", "--threads", threads, "--cli-read-timeout", "60", "{ $.eventName = ConsoleLogin }", "s3://b/"],
         &[("AWS_ENDPOINT_URL", endpoint.as_str())],
@@ -517,4 +522,21 @@ fn early_end_is_prompt(threads: &str) {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0), "--threads {threads}: matches were printed before the output went away");
+}
+
+/// A body that stops coming is fetched again, then reported with the SDK's reason (not
+/// just "streaming error"), and the run ends with the rest read.
+#[test]
+fn a_body_that_stalls_is_reported_with_why() {
+    let endpoint = stalling_server(10, true);
+    let started = Instant::now();
+    let args = ["filter", "--count", "{ $.eventName = ConsoleLogin }", "s3://b/"];
+    let output = trailwatch_with(&args, &[("AWS_ENDPOINT_URL", endpoint.as_str())]);
+    assert!(started.elapsed() < Duration::from_secs(90), "took {:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), "10");
+    let errors = stderr(&output);
+    assert!(errors.contains("s3://b/stalled.json: the download was cut short"), "{errors}");
+    assert!(errors.contains("throughput"), "{errors}");
+    assert!(errors.contains("10 matched, 0 not matched, 1 rejected"), "{errors}");
 }

@@ -682,7 +682,7 @@ mod client {
                     }
                     Ok(None) => break true,
                     Err(e) => {
-                        last_error = format!("the download was cut short: {e}");
+                        last_error = format!("the download was cut short: {}", causes(&e));
                         break false;
                     }
                 }
