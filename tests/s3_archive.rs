@@ -405,6 +405,12 @@ fn endpoints_that_cannot_work_say_so_plainly() {
     assert!(stderr(&bad).contains("--endpoint-url \"localhost:9000\""), "{}", stderr(&bad));
     assert!(stdout(&bad).is_empty(), "nothing is read: {}", stdout(&bad));
 
+    for region in ["us-east-1 ", "../x", "", "a.b"] {
+        let output = trailwatch_with(&["filter", "--count", "--s3-region", region, "x", "s3://b/"], &[]);
+        assert_eq!(output.status.code(), Some(2), "{region:?}");
+        assert!(stderr(&output).contains("--s3-region") && stdout(&output).is_empty(), "{}", stderr(&output));
+    }
+
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     let refused = format!("http://127.0.0.1:{port}");
     for url in ["s3://b/", "s3://b/AWSLogs"] {

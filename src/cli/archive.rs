@@ -97,9 +97,10 @@ impl ArchiveArgs {
             }
         }
         for region in &self.trail_regions {
-            if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(format!("--trail-region {region:?}: a region is lowercase letters, digits and -"));
-            }
+            check_region("--trail-region", region)?;
+        }
+        if let Some(region) = &self.s3_region {
+            check_region("--s3-region", region)?;
         }
         if self.accounts.len() + self.trail_regions.len() > MAX_SELECTED {
             return Err(format!("at most {MAX_SELECTED} --account and --trail-region values"));
@@ -127,6 +128,15 @@ impl ArchiveArgs {
         };
         Ok(())
     }
+}
+
+/// A region name: lowercase letters, digits and `-` (`us-east-1`, `us-gov-west-1`). Checked
+/// before reading, as the aws CLI checks `--region`: the SDK would build a host name from it.
+fn check_region(flag: &str, region: &str) -> Result<(), String> {
+    if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        return Err(format!("{flag} {region:?}: a region is lowercase letters, digits and - (such as us-east-1)"));
+    }
+    Ok(())
 }
 
 /// Refuses an `--endpoint-url` that cannot name a server, before anything is read (as the
