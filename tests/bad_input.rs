@@ -605,7 +605,7 @@ fn a_closed_pipe_on_both_streams_is_not_a_panic() {
 fn filter_stops_reading_when_its_output_is_closed() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
         .args(["filter", "{ $.a = 1 }"])
         .stdin(Stdio::piped())
@@ -622,17 +622,7 @@ fn filter_stops_reading_when_its_output_is_closed() {
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("a line");
     assert_eq!(first, "{\"a\":1}\n");
     // The reader (here `head -1`) is gone: stdout is closed.
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waits") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("filter kept reading after its output was closed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::wait_within(&mut child, Duration::from_secs(60), "filter with its output closed");
     assert_eq!(status.code(), Some(0), "a closed pipe ends quietly, with the status so far");
     yes.join().expect("writer ends when trailwatch does");
 }
@@ -840,7 +830,7 @@ fn sub_doubling_through_24_log_groups_is_refused_in_bounded_work() {
 /// Runs trailwatch and fails the test if it has not ended within `seconds` (a hang).
 fn trailwatch_within(seconds: u64, args: &[&str]) -> Output {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let mut child = Command::new(env!("CARGO_BIN_EXE_trailwatch"))
         .args(args)
         .stdin(Stdio::null())
@@ -848,14 +838,7 @@ fn trailwatch_within(seconds: u64, args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("trailwatch runs");
-    let started = Instant::now();
-    while child.try_wait().expect("waits").is_none() {
-        if started.elapsed() > Duration::from_secs(seconds) {
-            let _ = child.kill();
-            panic!("trailwatch {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_within(&mut child, Duration::from_secs(seconds), &format!("trailwatch {args:?}"));
     child.wait_with_output().expect("output")
 }
 

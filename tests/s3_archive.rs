@@ -2,6 +2,7 @@
 //! port, filled through boto3 (`tests/s3/store.py`), and read by the trailwatch binary
 //! through the AWS SDK for Rust. Under CI (`CI=true`) a missing moto fails these tests.
 
+mod common;
 mod serve_support;
 
 use std::net::{TcpListener, TcpStream};
@@ -516,17 +517,8 @@ fn early_end_is_prompt(threads: &str) {
     let mut first = [0u8; 100];
     stdout.read_exact(&mut first).expect("the first object's lines");
     drop(stdout);
-    let closed = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("a status") {
-            break status;
-        }
-        if closed.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("--threads {threads}: still running 20 s after its output went away");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let what = format!("--threads {threads}, its output gone");
+    let status = common::wait_within(&mut child, Duration::from_secs(20), &what);
     assert_eq!(status.code(), Some(0), "--threads {threads}: matches were printed before the output went away");
 }
 

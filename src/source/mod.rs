@@ -171,6 +171,10 @@ pub struct ReadOptions {
 pub struct Stop(Arc<std::sync::atomic::AtomicBool>);
 
 impl Stop {
+    /// How often a thread that waits (for a unit, for its turn) looks whether the run was
+    /// asked to stop: a stop is seen within this, whatever it waits for.
+    pub(crate) const POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
     pub fn request(&self) {
         self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }

@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
 use super::chunk::ChunkedFile;
 use super::screen::LineScreen;
@@ -56,9 +55,6 @@ pub trait Parts: Sync {
 
 /// Units a thread may run ahead of the oldest unmerged unit, per thread.
 pub(super) const WINDOW_PER_THREAD: usize = 2;
-
-/// How often a waiting thread looks whether the run was asked to stop.
-const STOP_POLL: Duration = Duration::from_millis(20);
 
 enum Unit {
     Whole(walk::Found),
@@ -289,7 +285,7 @@ impl Order<'_> {
                 if stop.requested() {
                     return None;
                 }
-                state = self.changed.wait_timeout(state, STOP_POLL).ok()?.0;
+                state = self.changed.wait_timeout(state, super::Stop::POLL).ok()?.0;
             }
         }
         if stop.requested() {
@@ -304,7 +300,7 @@ impl Order<'_> {
     fn wait_until_oldest(&self, unit: usize, stop: &super::Stop) {
         let Ok(mut state) = self.state.lock() else { return };
         while state.oldest < unit && !stop.requested() {
-            match self.changed.wait_timeout(state, STOP_POLL) {
+            match self.changed.wait_timeout(state, super::Stop::POLL) {
                 Ok((guard, _)) => state = guard,
                 Err(_) => return,
             }
@@ -323,6 +319,7 @@ impl Order<'_> {
 mod tests {
     use super::*;
     use crate::source::LogEvent;
+    use std::time::Duration;
 
     /// Keeps every event's message, in the order merged.
     struct Messages;

@@ -136,9 +136,6 @@ mod client {
     use super::super::layout::Selection;
     use super::*;
 
-    /// How often a reader waiting for the next object looks whether the run was asked to stop.
-    const STOP_POLL: Duration = Duration::from_millis(20);
-
     /// Reads of a body cut short before giving up on the object.
     const BODY_ATTEMPTS: u32 = 3;
 
@@ -202,7 +199,7 @@ mod client {
         fn next(&mut self) -> Option<Unit> {
             let receiver = self.receiver.as_ref()?;
             loop {
-                match receiver.recv_timeout(STOP_POLL) {
+                match receiver.recv_timeout(crate::source::Stop::POLL) {
                     Ok(unit) => {
                         self.slots.add_permits(1);
                         return Some(unit);
